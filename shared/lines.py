@@ -1,0 +1,110 @@
+"""Byte-faithful line storage for the owner's plain-text files.
+
+A file is decoded as UTF-8 with ``surrogateescape`` so that any byte sequence survives a
+round trip; a UTF-8 BOM is remembered; each line keeps its own ending (``\\n``, ``\\r\\n``, or
+none for a last line without one). Editing one line leaves every other byte untouched.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+BOM = b"\xef\xbb\xbf"
+_LINE_RE = re.compile(r"([^\n]*?)(\r\n|\n|$)")
+
+
+def decode(data: bytes) -> str:
+    return data.decode("utf-8", "surrogateescape")
+
+
+def encode(text: str) -> bytes:
+    return text.encode("utf-8", "surrogateescape")
+
+
+@dataclass
+class LineDoc:
+    """A text file as a list of lines, each with its ending, plus an optional BOM."""
+
+    lines: list[str] = field(default_factory=list)
+    endings: list[str] = field(default_factory=list)
+    bom: bool = False
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> LineDoc:
+        bom = data.startswith(BOM)
+        text = decode(data[3:] if bom else data)
+        lines: list[str] = []
+        endings: list[str] = []
+        pos = 0
+        size = len(text)
+        while pos < size:
+            nl = text.find("\n", pos)
+            if nl == -1:
+                lines.append(text[pos:])
+                endings.append("")
+                break
+            if nl > pos and text[nl - 1] == "\r":
+                lines.append(text[pos : nl - 1])
+                endings.append("\r\n")
+            else:
+                lines.append(text[pos:nl])
+                endings.append("\n")
+            pos = nl + 1
+        return cls(lines, endings, bom)
+
+    def to_bytes(self) -> bytes:
+        body = "".join(line + end for line, end in zip(self.lines, self.endings, strict=True))
+        return (BOM if self.bom else b"") + encode(body)
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+    def copy(self) -> LineDoc:
+        return LineDoc(list(self.lines), list(self.endings), self.bom)
+
+    @property
+    def newline(self) -> str:
+        """The file's dominant line ending (``\\n`` for an empty file)."""
+        counts = Counter(e for e in self.endings if e)
+        if not counts:
+            return "\n"
+        return counts.most_common(1)[0][0]
+
+    def replace(self, index: int, text: str) -> None:
+        self.lines[index] = text
+
+    def delete(self, index: int) -> None:
+        ending = self.endings[index]
+        del self.lines[index]
+        del self.endings[index]
+        # Deleting the last line must not add a newline the file did not have.
+        if not ending and self.endings:
+            self.endings[-1] = ""
+
+    def insert(self, index: int, text: str) -> None:
+        """Insert a line before ``index`` (``len(self)`` appends)."""
+        newline = self.newline
+        if index >= len(self.lines):
+            self.append(text)
+            return
+        self.lines.insert(index, text)
+        self.endings.insert(index, newline)
+
+    def append(self, text: str) -> None:
+        newline = self.newline
+        if self.endings and not self.endings[-1]:
+            if self.lines[-1] == "" and len(self.lines) == 1:
+                # An empty file: nothing to terminate.
+                self.lines.pop()
+                self.endings.pop()
+            else:
+                self.endings[-1] = newline
+        self.lines.append(text)
+        self.endings.append(newline)
+
+
+def split_text(text: str) -> list[str]:
+    """Split on ``\\n`` / ``\\r\\n`` only (``str.splitlines`` also splits on form feeds etc.)."""
+    return [m.group(1).removesuffix("\r") for m in _LINE_RE.finditer(text) if m.group(0)]

@@ -1,0 +1,41 @@
+"""Confine every path the assistant touches to the org repository."""
+
+from __future__ import annotations
+
+import os
+import unicodedata
+from pathlib import Path
+
+
+class UnsafePathError(ValueError):
+    """A path that points outside the repository, into ``.git``, or is otherwise refused."""
+
+
+def resolve_inside(root: Path, rel: str) -> Path:
+    """Return the absolute path of ``rel`` under ``root``, or raise :class:`UnsafePathError`.
+
+    Refused: empty paths, NUL bytes, absolute paths, ``..`` segments, anything under ``.git``
+    (also spelled with look-alike unicode), and symlinks that resolve outside ``root``.
+    """
+    if not isinstance(rel, str) or not rel.strip():
+        raise UnsafePathError("empty path")
+    if "\x00" in rel:
+        raise UnsafePathError("path contains a NUL byte")
+    normalized = unicodedata.normalize("NFKC", rel).replace("\\", "/")
+    if normalized.startswith("/") or os.path.isabs(rel) or (len(rel) > 1 and rel[1] == ":"):
+        raise UnsafePathError(f"absolute paths are not allowed: {rel!r}")
+    parts = [p for p in normalized.split("/") if p not in ("", ".")]
+    if not parts:
+        raise UnsafePathError(f"not a file path: {rel!r}")
+    if any(p == ".." for p in parts):
+        raise UnsafePathError(f"'..' is not allowed: {rel!r}")
+    if any(p.casefold().rstrip(". ") == ".git" for p in parts):
+        raise UnsafePathError(f"the .git directory is off limits: {rel!r}")
+    root_real = Path(os.path.realpath(root))
+    candidate = root_real.joinpath(*rel.replace("\\", "/").split("/"))
+    real = Path(os.path.realpath(candidate))
+    if real != root_real and root_real not in real.parents:
+        raise UnsafePathError(f"path leaves the repository: {rel!r}")
+    if ".git" in real.relative_to(root_real).parts:
+        raise UnsafePathError(f"the .git directory is off limits: {rel!r}")
+    return real
