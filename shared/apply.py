@@ -1,0 +1,122 @@
+"""Apply an :class:`~shared.operations.Operation` to the org repository, exactly once."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
+
+from shared import operations as ops
+from shared.journal import Journal
+from shared.lines import LineDoc
+from shared.org_repo import OrgRepo
+from shared.todo_edit import (
+    add_task,
+    archive_done,
+    complete_task,
+    delete_task,
+    edit_task,
+    prioritize_task,
+)
+from shared.todo_list import find_task
+
+Change = tuple[dict[str, LineDoc], dict[str, Any]]
+
+
+def apply_operation(repo: OrgRepo, op: ops.Operation, now: datetime) -> ops.OpResult:
+    """Apply ``op`` (writing files atomically) unless its ``op_id`` was applied before.
+
+    Raises :class:`~shared.operations.OperationError` on bad input; then nothing changed.
+    """
+    journal = Journal(repo)
+    with journal.locked():
+        journal.recover()
+        previous = journal.applied(op.op_id)
+        if previous is not None:
+            result = ops.OpResult.from_dict(previous)
+            result.duplicate = True
+            return result
+        handler = _HANDLERS.get(op.kind)
+        if handler is None:
+            raise ops.OperationError(f"no handler for operation {op.kind!r}")
+        try:
+            docs, data = handler(repo, op, now.date())
+        except ops.OperationError:
+            raise
+        except ValueError as exc:
+            raise ops.OperationError(str(exc)) from exc
+        files = {rel: doc.to_bytes() for rel, doc in docs.items()}
+        changed = {rel: b for rel, b in files.items() if b != repo.read_bytes(rel)}
+        result = ops.OpResult(op.op_id, op.kind, op.describe(), sorted(changed), data=data)
+        journal.commit(op.op_id, changed, result.to_dict())
+        return result
+
+
+def recover_pending(repo: OrgRepo) -> int:
+    """Finish or discard what a crash left half-applied; call when a writer starts."""
+    journal = Journal(repo)
+    with journal.locked():
+        return journal.recover()
+
+
+def _todo(repo: OrgRepo) -> tuple[str, LineDoc]:
+    rel = repo.layout.todo
+    return rel, repo.read_doc(rel)
+
+
+def _add_task(repo: OrgRepo, op: Any, today: date) -> Change:
+    rel, doc = _todo(repo)
+    index = add_task(doc, op.text, today)
+    return {rel: doc}, {"line": index + 1, "raw": doc.lines[index]}
+
+
+def _complete_task(repo: OrgRepo, op: Any, today: date) -> Change:
+    rel, doc = _todo(repo)
+    index = find_task(doc, op.line, op.raw)
+    touched = complete_task(doc, index, today)
+    data: dict[str, Any] = {"line": index + 1, "raw": doc.lines[index]}
+    if len(touched) > 1:
+        data["next"] = {"line": touched[1] + 1, "raw": doc.lines[touched[1]]}
+    return {rel: doc}, data
+
+
+def _edit_task(repo: OrgRepo, op: Any, today: date) -> Change:
+    rel, doc = _todo(repo)
+    index = find_task(doc, op.line, op.raw)
+    before = doc.lines[index]
+    edit_task(doc, index, op.new_text, today)
+    return {rel: doc}, {"line": index + 1, "raw": doc.lines[index], "before": before}
+
+
+def _delete_task(repo: OrgRepo, op: Any, today: date) -> Change:
+    rel, doc = _todo(repo)
+    index = find_task(doc, op.line, op.raw)
+    raw = delete_task(doc, index)
+    return {rel: doc}, {"line": index + 1, "raw": raw}
+
+
+def _prioritize_task(repo: OrgRepo, op: Any, today: date) -> Change:
+    rel, doc = _todo(repo)
+    index = find_task(doc, op.line, op.raw)
+    prioritize_task(doc, index, op.priority)
+    return {rel: doc}, {"line": index + 1, "raw": doc.lines[index]}
+
+
+def _archive_done(repo: OrgRepo, op: Any, today: date) -> Change:
+    rel, todo = _todo(repo)
+    done_rel = repo.layout.done
+    done = repo.read_doc(done_rel)
+    moved = archive_done(todo, done)
+    if not moved:
+        return {}, {"moved": 0}
+    return {rel: todo, done_rel: done}, {"moved": len(moved)}
+
+
+_HANDLERS: dict[str, Callable[[OrgRepo, Any, date], Change]] = {
+    ops.AddTask.kind: _add_task,
+    ops.CompleteTask.kind: _complete_task,
+    ops.EditTask.kind: _edit_task,
+    ops.DeleteTask.kind: _delete_task,
+    ops.PrioritizeTask.kind: _prioritize_task,
+    ops.ArchiveDone.kind: _archive_done,
+}

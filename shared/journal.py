@@ -1,0 +1,148 @@
+"""Write-ahead journal that makes applying an operation idempotent and crash-safe.
+
+Protocol, per operation (all under ``OrgRepo.state_dir``, which lives inside ``.git``):
+
+1. stage every new file's bytes under ``staging/<op_id>/`` and fsync them;
+2. write ``staging/<op_id>/manifest.json`` atomically — from here on the op *will* happen;
+3. move each staged file over its target with ``os.replace`` (atomic per file);
+4. append the op id and its result to ``applied.jsonl`` (fsync), then drop the staging dir.
+
+A crash before 2 leaves nothing applied (the staging dir is discarded and a redelivery
+applies the op afresh); a crash after 2 is completed by :func:`recover_pending`; an op id
+found in ``applied.jsonl`` is never applied again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from shared.atomic import fsync_dir, write_atomic
+from shared.org_repo import OrgRepo
+
+KEEP_APPLIED = 20_000
+
+
+class Journal:
+    def __init__(self, repo: OrgRepo) -> None:
+        self.repo = repo
+        self.dir = repo.state_dir
+        self.applied_path = self.dir / "applied.jsonl"
+        self.staging = self.dir / "staging"
+        self._index: dict[str, dict[str, Any]] = {}
+        self._index_key: tuple[int, int] | None = None
+
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[None]:
+        """Exclusive across processes: two writers never interleave."""
+        self.dir.mkdir(parents=True, exist_ok=True)
+        with open(self.dir / "lock", "a+b") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def _load_index(self) -> dict[str, dict[str, Any]]:
+        try:
+            st = self.applied_path.stat()
+        except FileNotFoundError:
+            self._index, self._index_key = {}, None
+            return self._index
+        key = (st.st_size, st.st_mtime_ns)
+        if key != self._index_key:
+            index: dict[str, dict[str, Any]] = {}
+            with open(self.applied_path, "rb") as f:
+                for raw in f:
+                    with contextlib.suppress(ValueError):
+                        entry = json.loads(raw)
+                        index[entry["op_id"]] = entry["result"]
+            self._index, self._index_key = index, key
+        return self._index
+
+    def applied(self, op_id: str) -> dict[str, Any] | None:
+        return self._load_index().get(op_id)
+
+    def _record(self, op_id: str, result: dict[str, Any]) -> None:
+        index = self._load_index()
+        line = json.dumps({"op_id": op_id, "result": result}, ensure_ascii=False) + "\n"
+        with open(self.applied_path, "ab") as f:
+            f.write(line.encode("utf-8"))
+            f.flush()
+            os.fsync(f.fileno())
+        index[op_id] = result
+        st = self.applied_path.stat()
+        self._index_key = (st.st_size, st.st_mtime_ns)
+        if len(index) > KEEP_APPLIED * 2:
+            self._trim(index)
+
+    def _trim(self, index: dict[str, dict[str, Any]]) -> None:
+        kept = list(index.items())[-KEEP_APPLIED:]
+        body = "".join(
+            json.dumps({"op_id": k, "result": v}, ensure_ascii=False) + "\n" for k, v in kept
+        )
+        write_atomic(self.applied_path, body.encode("utf-8"))
+        self._index = dict(kept)
+        self._index_key = None
+
+    def commit(self, op_id: str, files: dict[str, bytes], result: dict[str, Any]) -> None:
+        """Apply ``files`` (repo-relative path → new bytes) and record ``result``, atomically."""
+        stage = self.staging / _safe_name(op_id)
+        if stage.exists():
+            shutil.rmtree(stage)
+        stage.mkdir(parents=True)
+        manifest: list[list[str]] = []
+        for n, (rel, data) in enumerate(files.items()):
+            staged = stage / f"{n}.bin"
+            with open(staged, "wb") as f:
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
+            manifest.append([rel, staged.name])
+        fsync_dir(stage)
+        payload = {"op_id": op_id, "files": manifest, "result": result}
+        write_atomic(stage / "manifest.json", json.dumps(payload).encode("utf-8"))
+        self._finish(stage, payload)
+
+    def _finish(self, stage: Path, payload: dict[str, Any]) -> None:
+        for rel, name in payload["files"]:
+            staged = stage / name
+            if staged.exists():
+                target = self.repo.path(rel)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                with contextlib.suppress(FileNotFoundError):
+                    os.chmod(staged, target.stat().st_mode & 0o7777)
+                os.replace(staged, target)
+                fsync_dir(target.parent)
+        if self.applied(payload["op_id"]) is None:
+            self._record(payload["op_id"], payload["result"])
+        shutil.rmtree(stage, ignore_errors=True)
+
+    def recover(self) -> int:
+        """Finish ops that reached their manifest; discard ones that did not. Returns finished."""
+        if not self.staging.is_dir():
+            return 0
+        finished = 0
+        for stage in sorted(self.staging.iterdir()):
+            manifest = stage / "manifest.json"
+            try:
+                payload = json.loads(manifest.read_bytes())
+            except (FileNotFoundError, ValueError):
+                shutil.rmtree(stage, ignore_errors=True)
+                continue
+            self._finish(stage, payload)
+            finished += 1
+        return finished
+
+
+def _safe_name(op_id: str) -> str:
+    name = "".join(c if c.isalnum() or c in "-_" else "_" for c in op_id)[:120]
+    if not name:
+        raise ValueError("empty operation id")
+    return name
