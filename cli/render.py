@@ -1,0 +1,51 @@
+"""Terminal output with rich, and JSON output for scripts."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from shared.todo import Task
+
+
+def console() -> Console:
+    return Console(highlight=False, soft_wrap=False)
+
+
+def print_json(data: Any) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def due_label(task: Task, today: date) -> str:
+    due = task.due
+    if due is None:
+        return ""
+    days = (due - today).days
+    if days < 0:
+        return f"[bold red]{due} ({-days}d late)[/]"
+    if days == 0:
+        return f"[bold yellow]{due} today[/]"
+    if days == 1:
+        return f"[yellow]{due} tomorrow[/]"
+    return f"{due} (in {days}d)"
+
+
+def task_table(tasks: Iterable[Task], today: date, title: str | None = None) -> Table:
+    table = Table(title=title, title_justify="left", show_edge=False, pad_edge=False)
+    table.add_column("#", justify="right", style="dim")
+    table.add_column("pri")
+    table.add_column("task", overflow="fold")
+    table.add_column("due")
+    for t in tasks:
+        pri = f"[bold]({t.priority})[/]" if t.priority else ""
+        text = escape(t.text) if not t.done else f"[dim strike]{escape(t.text)}[/]"
+        if t.malformed:
+            text += f" [red]⚠ {escape('; '.join(t.problems))}[/]"
+        table.add_row(str(t.line), pri, text, due_label(t, today))
+    return table

@@ -1,0 +1,98 @@
+"""Subcommands that change the repo: add, done, archive, event add."""
+
+from __future__ import annotations
+
+import argparse
+import re
+from typing import Any
+
+from cli.context import Context
+from cli.errors import CliError
+from cli.local_commit import commit_paths
+from cli.render import console, print_json
+from shared import operations as ops
+from shared.apply import apply_operation
+from shared.dates import resolve_date
+
+_TIME_RE = re.compile(r"^\d{1,2}(:\d{2})?(-\d{1,2}(:\d{2})?)?$")
+
+
+def register(sub: Any, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("add", parents=[common], help="add a task (todo.txt syntax)")
+    p.add_argument("text", nargs="+", help="e.g. (A) Call Ana +freelance @phone due:friday")
+    p.set_defaults(handler=cmd_add)
+
+    p = sub.add_parser("done", parents=[common], help="complete the task on LINE")
+    p.add_argument("line", type=_line_number, help="line number in todo.txt (see myorg tasks)")
+    p.set_defaults(handler=cmd_done)
+
+    p = sub.add_parser("archive", parents=[common], help="move done tasks to done.txt")
+    p.set_defaults(handler=cmd_archive)
+
+    p = sub.add_parser("event", help="calendar events")
+    events = p.add_subparsers(dest="event_command", metavar="ACTION", required=True)
+    e = events.add_parser("add", parents=[common], help="add an event: DATE [TIME] TEXT")
+    e.add_argument("date", help="YYYY-MM-DD, or today / tomorrow / fri")
+    e.add_argument("words", nargs="+", help="[TIME] TEXT, e.g. 9:30-10 dentist")
+    e.set_defaults(handler=cmd_event_add)
+
+
+def _line_number(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a line number") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError("line numbers start at 1")
+    return number
+
+
+def run_operation(ctx: Context, op: ops.Operation) -> ops.OpResult:
+    """Apply ``op`` to the repo and commit the files it changed."""
+    try:
+        result = apply_operation(ctx.repo, op, ctx.now)
+    except ops.OperationError as exc:
+        raise CliError(str(exc)) from exc
+    if result.files and not result.duplicate:
+        message = f"{result.summary} [via {op.source}]\n\nOp-Id: {op.op_id}\n"
+        commit_paths(ctx.repo.root, result.files, message)
+    return result
+
+
+def _report(ctx: Context, result: ops.OpResult, text: str) -> int:
+    if ctx.json:
+        print_json(result.to_dict())
+    else:
+        console().print(text, markup=False)
+    return 0
+
+
+def cmd_add(ctx: Context, args: argparse.Namespace) -> int:
+    result = run_operation(ctx, ops.AddTask(text=" ".join(args.text), source="cli"))
+    return _report(ctx, result, f"Added on line {result.data['line']}: {result.data['raw']}")
+
+
+def cmd_done(ctx: Context, args: argparse.Namespace) -> int:
+    result = run_operation(ctx, ops.CompleteTask(line=args.line, source="cli"))
+    text = f"Done: {result.data['raw']}"
+    if "next" in result.data:
+        text += f"\nNext occurrence on line {result.data['next']['line']}: {result.data['next']['raw']}"
+    return _report(ctx, result, text)
+
+
+def cmd_archive(ctx: Context, args: argparse.Namespace) -> int:
+    result = run_operation(ctx, ops.ArchiveDone(source="cli"))
+    moved = result.data.get("moved", 0)
+    return _report(ctx, result, f"Archived {moved} done task(s) to done.txt")
+
+
+def cmd_event_add(ctx: Context, args: argparse.Namespace) -> int:
+    day = resolve_date(args.date, ctx.now.date())
+    if day is None:
+        raise CliError(f"{args.date!r} is not a date (use YYYY-MM-DD, today, tomorrow, fri…)")
+    words = list(args.words)
+    time = words.pop(0) if len(words) > 1 and _TIME_RE.match(words[0]) else None
+    text = " ".join(words)
+    op = ops.AddEvent(day=day.isoformat(), time=time, text=text, source="cli")
+    result = run_operation(ctx, op)
+    return _report(ctx, result, f"Added to {day}: {result.data.get('raw', text)}")

@@ -1,0 +1,127 @@
+"""Questions asked of the task list: what is open, due, overdue, blocked, waiting, stale."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from shared.todo import Task
+
+DEFAULT_STALE_DAYS = 7
+
+
+def blocked_ids(tasks: Iterable[Task]) -> set[str]:
+    """``id:`` values with an open child (topydo: a task with ``p:N`` is a child of ``id:N``)."""
+    return {p for t in tasks if not t.done for p in t.attr_all("p")}
+
+
+def is_blocked(task: Task, blocked: set[str]) -> bool:
+    return any(i in blocked for i in task.attr_all("id"))
+
+
+def actionable(tasks: list[Task], today: date) -> list[Task]:
+    """Open tasks for "what to do now": not done, past their threshold, not blocked."""
+    blocked = blocked_ids(tasks)
+    return [
+        t
+        for t in tasks
+        if not t.done and t.text and t.visible_on(today) and not is_blocked(t, blocked)
+    ]
+
+
+@dataclass(frozen=True)
+class TaskFilter:
+    context: str | None = None
+    project: str | None = None
+    priority: str | None = None
+    search: str | None = None
+    due_within: int | None = None
+    include_done: bool = False
+    include_hidden: bool = False
+
+    def matches(self, task: Task, today: date) -> bool:
+        if self.context and self.context.lstrip("@") not in (c[1:] for c in task.contexts):
+            return False
+        if self.project and self.project.lstrip("+") not in task.projects:
+            return False
+        if self.priority and (task.priority or "") != self.priority.upper():
+            return False
+        if self.search and self.search.casefold() not in task.raw.casefold():
+            return False
+        if self.due_within is not None:
+            due = task.due
+            if due is None or due > today + timedelta(days=self.due_within):
+                return False
+        return True
+
+
+def filter_tasks(tasks: list[Task], flt: TaskFilter, today: date) -> list[Task]:
+    """``--all`` keeps done and malformed lines; otherwise only actionable open tasks."""
+    if flt.include_done:
+        pool = tasks
+    elif flt.include_hidden:
+        pool = [t for t in tasks if not t.done]
+    else:
+        pool = actionable(tasks, today)
+    return [t for t in pool if flt.matches(t, today)]
+
+
+def sort_key(task: Task) -> tuple[object, ...]:
+    """Priority first, then the nearest due date, then file order."""
+    due = task.due
+    return (task.priority or "~", due or date.max, task.line)
+
+
+def overdue(tasks: list[Task], today: date) -> list[Task]:
+    return sorted((t for t in actionable(tasks, today) if t.due and t.due < today), key=_by_due)
+
+
+def due_today(tasks: list[Task], today: date) -> list[Task]:
+    return sorted((t for t in actionable(tasks, today) if t.due == today), key=sort_key)
+
+
+def due_within(tasks: list[Task], today: date, days: int) -> list[Task]:
+    """Due from tomorrow through ``today + days``, inclusive."""
+    last = today + timedelta(days=days)
+    return sorted(
+        (t for t in actionable(tasks, today) if t.due and today < t.due <= last), key=_by_due
+    )
+
+
+def _by_due(task: Task) -> tuple[object, ...]:
+    return (task.due or date.max, task.priority or "~", task.line)
+
+
+def waiting(tasks: list[Task]) -> list[Task]:
+    return [t for t in tasks if not t.done and t.is_waiting]
+
+
+def waiting_since(task: Task) -> date | None:
+    since = task.attr("since")
+    if since:
+        try:
+            return date.fromisoformat(since)
+        except ValueError:
+            pass
+    return task.creation_date
+
+
+def stale_waiting(tasks: list[Task], today: date, days: int = DEFAULT_STALE_DAYS) -> list[Task]:
+    """Waiting-for items older than ``days`` (from ``since:`` or the creation date)."""
+    out = []
+    for t in waiting(tasks):
+        since = waiting_since(t)
+        if since is not None and (today - since).days > days:
+            out.append(t)
+    return sorted(out, key=lambda t: (waiting_since(t) or date.min, t.line))
+
+
+def open_by_context(tasks: list[Task]) -> dict[str, int]:
+    """Open (not done) tasks per context; a task counts once in each of its contexts."""
+    counts: Counter[str] = Counter()
+    for t in tasks:
+        if not t.done and t.text:
+            counts.update(t.contexts)
+    return dict(sorted(counts.items()))
