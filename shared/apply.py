@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
+from shared import calendar_edit
 from shared import operations as ops
 from shared.journal import Journal
 from shared.lines import LineDoc
@@ -112,6 +113,30 @@ def _archive_done(repo: OrgRepo, op: Any, today: date) -> Change:
     return {rel: todo, done_rel: done}, {"moved": len(moved)}
 
 
+def _calendar(repo: OrgRepo) -> tuple[str, LineDoc]:
+    rel = repo.layout.calendar
+    return rel, repo.read_doc(rel)
+
+
+def _add_event(repo: OrgRepo, op: Any, today: date) -> Change:
+    rel, doc = _calendar(repo)
+    index = calendar_edit.add_event(doc, ops.parse_day(op.day), op.text, op.time)
+    return {rel: doc}, {"line": index + 1, "raw": doc.lines[index]}
+
+
+def _move_event(repo: OrgRepo, op: Any, today: date) -> Change:
+    rel, doc = _calendar(repo)
+    day, to_day = ops.parse_day(op.day), ops.parse_day(op.to_day)
+    index = calendar_edit.move_event(doc, day, op.event, to_day, op.to_time)
+    return {rel: doc}, {"line": index + 1, "raw": doc.lines[index]}
+
+
+def _remove_event(repo: OrgRepo, op: Any, today: date) -> Change:
+    rel, doc = _calendar(repo)
+    index = calendar_edit.remove_event(doc, ops.parse_day(op.day), op.event)
+    return {rel: doc}, {"line": index + 1, "raw": doc.lines[index]}
+
+
 _HANDLERS: dict[str, Callable[[OrgRepo, Any, date], Change]] = {
     ops.AddTask.kind: _add_task,
     ops.CompleteTask.kind: _complete_task,
@@ -119,4 +144,7 @@ _HANDLERS: dict[str, Callable[[OrgRepo, Any, date], Change]] = {
     ops.DeleteTask.kind: _delete_task,
     ops.PrioritizeTask.kind: _prioritize_task,
     ops.ArchiveDone.kind: _archive_done,
+    ops.AddEvent.kind: _add_event,
+    ops.MoveEvent.kind: _move_event,
+    ops.RemoveEvent.kind: _remove_event,
 }

@@ -88,11 +88,12 @@ class OrgRepo:
     def parsed(self, rel: str, parser: Callable[[bytes], T], name: str | None = None) -> T:
         """``parser(bytes)`` of the file, cached until the file changes. Treat it as read-only."""
         path = self.path(rel)
-        key = (rel, name or getattr(parser, "__qualname__", repr(parser)))
+        key = (rel, name or str(getattr(parser, "__qualname__", repr(parser))))
         stat = self._stat_key(path)
         hit = self._cache.get(key)
         if hit is not None and stat is not None and hit[0] == stat:
-            return hit[1]  # type: ignore[no-any-return]
+            cached: T = hit[1]
+            return cached
         if stat is None:
             self._cache.pop(key, None)
             return parser(b"")
