@@ -101,7 +101,8 @@ def cmd_today(ctx: Context, args: argparse.Namespace) -> int:
             out.print()
             out.print(task_table(fresh, today, title=title))
     if view.stalled_projects:
-        out.print("\n[bold]Stalled projects[/]: " + ", ".join(f"+{p}" for p in view.stalled_projects))
+        stalled = ", ".join(f"+{p}" for p in view.stalled_projects)
+        out.print(f"\n[bold]Stalled projects[/]: {escape(stalled)}")
     if view.goals:
         out.print("\n[bold]Goals this quarter[/]")
         for g in view.goals:

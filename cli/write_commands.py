@@ -76,7 +76,8 @@ def cmd_done(ctx: Context, args: argparse.Namespace) -> int:
     result = run_operation(ctx, ops.CompleteTask(line=args.line, source="cli"))
     text = f"Done: {result.data['raw']}"
     if "next" in result.data:
-        text += f"\nNext occurrence on line {result.data['next']['line']}: {result.data['next']['raw']}"
+        following = result.data["next"]
+        text += f"\nNext occurrence on line {following['line']}: {following['raw']}"
     return _report(ctx, result, text)
 
 

@@ -2,22 +2,12 @@
 
 from __future__ import annotations
 
-import tomllib
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
+from shared.assistant_config import parse_assistant_config, zone
 from shared.org_repo import OrgRepo
 
 
 def owner_zone(repo: OrgRepo, fallback: str) -> ZoneInfo:
-    name = fallback
-    try:
-        data = tomllib.loads(repo.read_bytes(repo.layout.assistant_toml).decode("utf-8"))
-        value = data.get("timezone")
-        if isinstance(value, str) and value:
-            name = value
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError):
-        pass
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo(fallback)
+    config = repo.parsed(repo.layout.assistant_toml, parse_assistant_config)
+    return zone(config, fallback)
