@@ -18,6 +18,7 @@ from pathlib import Path
 from types import FrameType
 from zoneinfo import ZoneInfo
 
+import git
 import redis
 from pydantic import ValidationError
 
@@ -57,6 +58,14 @@ def procfile_lines(text: str, with_bot: bool) -> str:
         if with_bot or not line.lstrip().startswith("bot:")
     ]
     return "".join(kept)
+
+
+def _origin_url(repo_path: Path) -> str | None:
+    try:
+        with git.Repo(repo_path) as repo:
+            return str(repo.remotes.origin.url) if "origin" in repo.remotes else None
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        return None
 
 
 class AlreadyRunningError(RuntimeError):
@@ -116,7 +125,7 @@ def prepare(settings: Settings, environ: dict[str, str], root: Path = ROOT) -> R
             today = datetime.now(ZoneInfo(settings.timezone)).date()
             create_demo_repo(repo_path, today, remote if not settings.git_repo_url else None)
             notices.append(f"created the demo org repository in {repo_path}")
-        if not settings.git_repo_url and remote.exists():
+        if not settings.git_repo_url and _origin_url(repo_path) == str(remote):
             env["GIT_REPO_URL"] = str(remote)
 
         flower_password = (
@@ -167,7 +176,7 @@ def banner(settings: Settings, plan: RunPlan) -> str:
     lines += [
         f"  repo    {plan.repo_path}",
         "",
-        f"  try the CLI:  .venv/bin/myorg --repo {repo_arg} today",
+        f"  try the CLI:  .venv/bin/myorg today --repo {repo_arg}",
         "  stop:         Ctrl-C",
         "",
     ]
