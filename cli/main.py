@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import io
+import os
 import sys
 from collections.abc import Sequence
 
 from pydantic import ValidationError
 
-from cli import read_commands, write_commands
+from cli import agent_commands, read_commands, write_commands
 from cli.context import build_context
 from cli.errors import CliError
 from shared.settings import Settings
@@ -30,6 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     read_commands.register(sub, common)
     write_commands.register(sub, common)
+    agent_commands.register(sub, common)
     return parser
 
 
@@ -38,6 +41,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if isinstance(sys.stdout, io.TextIOWrapper):
+        # Text that is not UTF-8 in the owner's files is printed as its original bytes.
+        sys.stdout.reconfigure(errors="surrogateescape")
     try:
         settings = Settings()
     except ValidationError as exc:
@@ -46,9 +52,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         ctx = build_context(args, settings)
-        return int(args.handler(ctx, args) or 0)
+        code = int(args.handler(ctx, args) or 0)
+        sys.stdout.flush()
+        return code
     except CliError as exc:
         print(f"myorg: {exc}", file=sys.stderr)
         return exc.exit_code
+    except BrokenPipeError:
+        # The reader went away (``myorg tasks --json | head``): stop quietly.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except KeyboardInterrupt:
         return 130

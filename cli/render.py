@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
@@ -18,8 +19,14 @@ def console() -> Console:
     return Console(highlight=False, soft_wrap=False)
 
 
+_LONE_SURROGATE_RE = re.compile("[\udc80-\udcff]")
+
+
 def print_json(data: Any) -> None:
-    print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    text = json.dumps(data, ensure_ascii=False, indent=2, default=str)
+    # A byte that is not UTF-8 (decoded as a lone surrogate) is written as a \udcXX escape,
+    # so the output stays valid UTF-8 and json.loads gives back the exact text.
+    print(_LONE_SURROGATE_RE.sub(lambda m: f"\\u{ord(m[0]):04x}", text))
 
 
 def due_label(task: Task, today: date) -> str:

@@ -71,8 +71,14 @@ class Journal:
 
     def _record(self, op_id: str, result: dict[str, Any]) -> None:
         index = self._load_index()
-        line = json.dumps({"op_id": op_id, "result": result}, ensure_ascii=False) + "\n"
-        with open(self.applied_path, "ab") as f:
+        line = json.dumps({"op_id": op_id, "result": result}) + "\n"
+        with open(self.applied_path, "a+b") as f:
+            # A tail torn by a power loss must not swallow this record into its line.
+            end = f.seek(0, os.SEEK_END)
+            if end:
+                f.seek(end - 1)
+                if f.read(1) != b"\n":
+                    line = "\n" + line
             f.write(line.encode("utf-8"))
             f.flush()
             os.fsync(f.fileno())
@@ -85,7 +91,7 @@ class Journal:
     def _trim(self, index: dict[str, dict[str, Any]]) -> None:
         kept = list(index.items())[-KEEP_APPLIED:]
         body = "".join(
-            json.dumps({"op_id": k, "result": v}, ensure_ascii=False) + "\n" for k, v in kept
+            json.dumps({"op_id": k, "result": v}) + "\n" for k, v in kept
         )
         write_atomic(self.applied_path, body.encode("utf-8"))
         self._index = dict(kept)
