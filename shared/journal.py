@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import json
 import os
 import shutil
@@ -110,14 +111,20 @@ class Journal:
                 f.write(data)
                 f.flush()
                 os.fsync(f.fileno())
-            manifest.append([rel, staged.name])
+            manifest.append([rel, staged.name, _digest(self.repo.read_bytes(rel))])
         fsync_dir(stage)
         payload = {"op_id": op_id, "files": manifest, "result": result}
         write_atomic(stage / "manifest.json", json.dumps(payload).encode("utf-8"))
         self._finish(stage, payload)
 
-    def _finish(self, stage: Path, payload: dict[str, Any]) -> None:
-        for rel, name in payload["files"]:
+    def _finish(self, stage: Path, payload: dict[str, Any], recovering: bool = False) -> bool:
+        """Move the staged files into place and record the op; False if it was abandoned."""
+        if recovering and self._edited_since(stage, payload):
+            # The owner changed a file between the crash and now: their edit wins, and the
+            # op stays unrecorded so that its redelivery applies it on top of their text.
+            shutil.rmtree(stage, ignore_errors=True)
+            return False
+        for rel, name, *_ in payload["files"]:
             staged = stage / name
             if staged.exists():
                 target = self.repo.path(rel)
@@ -129,6 +136,15 @@ class Journal:
         if self.applied(payload["op_id"]) is None:
             self._record(payload["op_id"], payload["result"])
         shutil.rmtree(stage, ignore_errors=True)
+        return True
+
+    def _edited_since(self, stage: Path, payload: dict[str, Any]) -> bool:
+        for rel, name, *before in payload["files"]:
+            if not before or not (stage / name).exists():
+                continue
+            if _digest(self.repo.read_bytes(rel)) != before[0]:
+                return True
+        return False
 
     def recover(self) -> int:
         """Finish ops that reached their manifest; discard ones that did not. Returns finished."""
@@ -142,9 +158,13 @@ class Journal:
             except (FileNotFoundError, ValueError):
                 shutil.rmtree(stage, ignore_errors=True)
                 continue
-            self._finish(stage, payload)
-            finished += 1
+            if self._finish(stage, payload, recovering=True):
+                finished += 1
         return finished
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 def _safe_name(op_id: str) -> str:

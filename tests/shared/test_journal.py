@@ -244,3 +244,35 @@ def test_two_processes_applying_at_once_lose_no_edit(tmp_path: Path) -> None:
         assert lines.count(f"x 2026-11-23 {seed}") == 1
         assert seed not in lines
     assert len(lines) == 3 + 20 + 30 + 1  # the final element is the empty tail
+
+
+def test_recovery_keeps_a_hand_edit_made_after_the_crash(tmp_path):
+    """A staged op whose target the owner edited meanwhile is dropped, not forced over the edit;
+    applying the same op again (its redelivery) then lands on top of the owner's text."""
+    import subprocess
+    from datetime import datetime
+
+    from shared import operations as ops
+    from shared.apply import apply_operation, recover_pending
+    from shared.journal import Journal
+    from shared.org_repo import OrgRepo
+
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    (tmp_path / "todo.txt").write_bytes(b"2026-11-01 first\n")
+    repo = OrgRepo(tmp_path)
+    journal = Journal(repo)
+    op = ops.AddTask(text="second", op_id="op-1")
+    # Stage the op as a crash right after the manifest would leave it.
+    journal.dir.mkdir(parents=True, exist_ok=True)
+    original_finish = journal._finish
+    journal._finish = lambda stage, payload, recovering=False: True  # type: ignore[method-assign]
+    with journal.locked():
+        journal.commit("op-1", {"todo.txt": b"2026-11-01 first\n2026-11-24 second\n"}, {})
+    journal._finish = original_finish  # type: ignore[method-assign]
+    (tmp_path / "todo.txt").write_bytes(b"2026-11-01 first\n2026-11-24 by hand\n")
+    assert recover_pending(repo) == 0
+    assert (tmp_path / "todo.txt").read_bytes() == b"2026-11-01 first\n2026-11-24 by hand\n"
+    apply_operation(repo, op, datetime(2026, 11, 24, 9))
+    assert (tmp_path / "todo.txt").read_bytes() == (
+        b"2026-11-01 first\n2026-11-24 by hand\n2026-11-24 second\n"
+    )
