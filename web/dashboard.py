@@ -1,0 +1,97 @@
+"""The dashboard: today's events, what to do now, what is late or waiting, and recent notes."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+import redis
+from flask import Blueprint, redirect, request, session, url_for
+from flask.typing import ResponseReturnValue
+
+from shared import queries
+from shared.calendar import current_event
+from shared.today import RepoSnapshot, build_today
+from shared.working_memory import parse_working_memory
+from web.flash import flash
+from web.services import services
+from web.views import BadInputError, fragment_for, render_page
+from worker.changes import recent_alerts
+
+bp = Blueprint("dashboard", __name__)
+
+PRIORITY_COUNT = 10
+LIST_LIMIT = 8
+MEMORY_COUNT = 5
+ALERT_COUNT = 5
+SESSION_CONTEXT = "context"
+_CONTEXT_RE = re.compile(r"^@?[^\s@]{1,60}$")
+
+
+def repo_view(now: datetime) -> dict[str, Any]:
+    """What the dashboard shows from the files (reused while they and the minute are unchanged)."""
+    svc = services()
+    today = now.date()
+    view = build_today(svc.repo, now)
+    snap = RepoSnapshot.load(svc.repo, now)
+    ready = [t for t in queries.actionable(snap.tasks, today) if not t.is_waiting]
+    memory = svc.repo.parsed(svc.repo.layout.working_memory, parse_working_memory)
+    return {
+        "view": view,
+        "ready": sorted(ready, key=queries.sort_key),
+        "due_soon": view.due_today + view.due_within[3],
+        "contexts": sorted(c.lstrip("@") for c in view.open_by_context),
+        "stats": {
+            "open": sum(1 for t in snap.tasks if not t.done and t.text),
+            "projects": sum(1 for p in snap.projects if p.active),
+            "waiting": len(queries.waiting(snap.tasks)),
+            "overdue": len(view.overdue),
+        },
+        "memory": list(reversed(memory[-MEMORY_COUNT:])),
+    }
+
+
+def dashboard_context() -> dict[str, Any]:
+    svc = services()
+    now = svc.now()
+    minute = now.replace(second=0, microsecond=0)
+    data = svc.memo("dashboard", (svc.repo_signature(), minute), lambda: repo_view(minute))
+    context = session.get(SESSION_CONTEXT) or ""
+    ready = data["ready"]
+    if context:
+        ready = [t for t in ready if f"@{context}" in t.contexts]
+    try:
+        alerts = recent_alerts(svc.redis, ALERT_COUNT)
+    except (redis.RedisError, OSError, ValueError):
+        alerts = []
+    view = data["view"]
+    return {
+        **data,
+        "now": now,
+        "today": now.date(),
+        "current": current_event(view.events, now.time().replace(tzinfo=None)),
+        "priority": ready[:PRIORITY_COUNT],
+        "context": context,
+        "alerts": alerts,
+        "limit": LIST_LIMIT,
+    }
+
+
+@bp.get("/")
+def index() -> str:
+    fragment = fragment_for("dash", "dashboard/partials/body.html")
+    return render_page("dashboard/index.html", fragment, **dashboard_context())
+
+
+@bp.post("/context")
+def set_context() -> ResponseReturnValue:
+    """Override the context for this browser (empty: every context)."""
+    value = request.form.get("context", "").strip()
+    if value and not _CONTEXT_RE.match(value):
+        raise BadInputError("A context is one word, like @home.")
+    session[SESSION_CONTEXT] = value.lstrip("@")
+    if request.headers.get("HX-Request") == "true":
+        label = f"@{value.lstrip('@')}" if value else "every context"
+        return flash("ok", f"Showing tasks for {label}.", changed=True)
+    return redirect(url_for("dashboard.index"))
