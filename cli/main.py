@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from pydantic import ValidationError
 
-from cli import agent_commands, read_commands, write_commands
+from cli import agent_commands, read_commands, schedule_commands, write_commands
 from cli.context import build_context
 from cli.errors import CliError
 from shared.settings import Settings
@@ -33,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     read_commands.register(sub, common)
     write_commands.register(sub, common)
     agent_commands.register(sub, common)
+    schedule_commands.register(sub, common)
     return parser
 
 

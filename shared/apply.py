@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from shared import calendar_edit
 from shared import operations as ops
+from shared.agent.file_ops import append_file_change, write_file_change
 from shared.journal import Journal
 from shared.lines import LineDoc
 from shared.org_repo import OrgRepo
+from shared.projects import set_project_status
 from shared.todo_edit import (
     add_task,
     archive_done,
@@ -20,6 +22,7 @@ from shared.todo_edit import (
     prioritize_task,
 )
 from shared.todo_list import find_task
+from shared.working_memory import append_memory
 
 Change = tuple[dict[str, LineDoc], dict[str, Any]]
 
@@ -41,7 +44,7 @@ def apply_operation(repo: OrgRepo, op: ops.Operation, now: datetime) -> ops.OpRe
         if handler is None:
             raise ops.OperationError(f"no handler for operation {op.kind!r}")
         try:
-            docs, data = handler(repo, op, now.date())
+            docs, data = handler(repo, op, now)
         except ops.OperationError:
             raise
         except ValueError as exc:
@@ -65,45 +68,45 @@ def _todo(repo: OrgRepo) -> tuple[str, LineDoc]:
     return rel, repo.read_doc(rel)
 
 
-def _add_task(repo: OrgRepo, op: Any, today: date) -> Change:
+def _add_task(repo: OrgRepo, op: Any, now: datetime) -> Change:
     rel, doc = _todo(repo)
-    index = add_task(doc, op.text, today)
+    index = add_task(doc, op.text, now.date())
     return {rel: doc}, {"line": index + 1, "raw": doc.lines[index]}
 
 
-def _complete_task(repo: OrgRepo, op: Any, today: date) -> Change:
+def _complete_task(repo: OrgRepo, op: Any, now: datetime) -> Change:
     rel, doc = _todo(repo)
     index = find_task(doc, op.line, op.raw)
-    touched = complete_task(doc, index, today)
+    touched = complete_task(doc, index, now.date())
     data: dict[str, Any] = {"line": index + 1, "raw": doc.lines[index]}
     if len(touched) > 1:
         data["next"] = {"line": touched[1] + 1, "raw": doc.lines[touched[1]]}
     return {rel: doc}, data
 
 
-def _edit_task(repo: OrgRepo, op: Any, today: date) -> Change:
+def _edit_task(repo: OrgRepo, op: Any, now: datetime) -> Change:
     rel, doc = _todo(repo)
     index = find_task(doc, op.line, op.raw)
     before = doc.lines[index]
-    edit_task(doc, index, op.new_text, today)
+    edit_task(doc, index, op.new_text, now.date())
     return {rel: doc}, {"line": index + 1, "raw": doc.lines[index], "before": before}
 
 
-def _delete_task(repo: OrgRepo, op: Any, today: date) -> Change:
+def _delete_task(repo: OrgRepo, op: Any, now: datetime) -> Change:
     rel, doc = _todo(repo)
     index = find_task(doc, op.line, op.raw)
     raw = delete_task(doc, index)
     return {rel: doc}, {"line": index + 1, "raw": raw}
 
 
-def _prioritize_task(repo: OrgRepo, op: Any, today: date) -> Change:
+def _prioritize_task(repo: OrgRepo, op: Any, now: datetime) -> Change:
     rel, doc = _todo(repo)
     index = find_task(doc, op.line, op.raw)
     prioritize_task(doc, index, op.priority)
     return {rel: doc}, {"line": index + 1, "raw": doc.lines[index]}
 
 
-def _archive_done(repo: OrgRepo, op: Any, today: date) -> Change:
+def _archive_done(repo: OrgRepo, op: Any, now: datetime) -> Change:
     rel, todo = _todo(repo)
     done_rel = repo.layout.done
     done = repo.read_doc(done_rel)
@@ -118,33 +121,51 @@ def _calendar(repo: OrgRepo) -> tuple[str, LineDoc]:
     return rel, repo.read_doc(rel)
 
 
-def _add_event(repo: OrgRepo, op: Any, today: date) -> Change:
+def _add_event(repo: OrgRepo, op: Any, now: datetime) -> Change:
     rel, doc = _calendar(repo)
     index = calendar_edit.add_event(doc, ops.parse_day(op.day), op.text, op.time)
     return {rel: doc}, {"line": index + 1, "raw": doc.lines[index]}
 
 
-def _move_event(repo: OrgRepo, op: Any, today: date) -> Change:
+def _move_event(repo: OrgRepo, op: Any, now: datetime) -> Change:
     rel, doc = _calendar(repo)
     day, to_day = ops.parse_day(op.day), ops.parse_day(op.to_day)
     index = calendar_edit.move_event(doc, day, op.event, to_day, op.to_time)
     return {rel: doc}, {"line": index + 1, "raw": doc.lines[index]}
 
 
-def _remove_event(repo: OrgRepo, op: Any, today: date) -> Change:
+def _remove_event(repo: OrgRepo, op: Any, now: datetime) -> Change:
     rel, doc = _calendar(repo)
     index = calendar_edit.remove_event(doc, ops.parse_day(op.day), op.event)
     return {rel: doc}, {"line": index + 1, "raw": doc.lines[index]}
 
 
-_HANDLERS: dict[str, Callable[[OrgRepo, Any, date], Change]] = {
+def _set_project_status(repo: OrgRepo, op: Any, now: datetime) -> Change:
+    rel = repo.layout.projects
+    doc = repo.read_doc(rel)
+    line = set_project_status(doc, op.project.lstrip("+"), op.status)
+    return {rel: doc}, {"line": line, "raw": doc.lines[line - 1]}
+
+
+def _append_working_memory(repo: OrgRepo, op: Any, now: datetime) -> Change:
+    rel = repo.layout.working_memory
+    doc = repo.read_doc(rel)
+    line = append_memory(doc, now, op.text)
+    return {rel: doc}, {"line": line, "raw": doc.lines[line - 1]}
+
+
+_HANDLERS: dict[str, Callable[[OrgRepo, Any, datetime], Change]] = {
     ops.AddTask.kind: _add_task,
     ops.CompleteTask.kind: _complete_task,
     ops.EditTask.kind: _edit_task,
     ops.DeleteTask.kind: _delete_task,
     ops.PrioritizeTask.kind: _prioritize_task,
     ops.ArchiveDone.kind: _archive_done,
+    ops.WriteFile.kind: write_file_change,
+    ops.AppendToFile.kind: append_file_change,
     ops.AddEvent.kind: _add_event,
     ops.MoveEvent.kind: _move_event,
     ops.RemoveEvent.kind: _remove_event,
+    ops.SetProjectStatus.kind: _set_project_status,
+    ops.AppendWorkingMemory.kind: _append_working_memory,
 }

@@ -148,6 +148,29 @@ class AppendWorkingMemory(Operation):
         return f"working memory: {self.text}"
 
 
+@dataclass(frozen=True)
+class WriteFile(Operation):
+    """Replace a plain-text file's content (the agent's ``write_file``; confirmed by the owner
+    when it overwrites). Allowed paths: :func:`shared.agent.file_ops.check_writable`."""
+
+    kind: ClassVar[str] = "write_file"
+    path: str = ""
+    content: str = ""
+
+    def describe(self) -> str:
+        return f"write file {self.path}"
+
+
+@dataclass(frozen=True)
+class AppendToFile(Operation):
+    kind: ClassVar[str] = "append_to_file"
+    path: str = ""
+    text: str = ""
+
+    def describe(self) -> str:
+        return f"append to {self.path}"
+
+
 OPERATIONS: dict[str, type[Operation]] = {
     cls.kind: cls
     for cls in (
@@ -162,6 +185,8 @@ OPERATIONS: dict[str, type[Operation]] = {
         RemoveEvent,
         SetProjectStatus,
         AppendWorkingMemory,
+        WriteFile,
+        AppendToFile,
     )
 }
 

@@ -33,7 +33,7 @@ class Settings(BaseSettings):
         None, validation_alias=AliasChoices("ANTHROPIC_BASE_URL", "LITELLM_ENDPOINT")
     )
     assistant_model: str = Field(
-        "claude-sonnet-4-5", validation_alias=AliasChoices("ASSISTANT_MODEL", "LITELLM_MODEL")
+        "claude-sonnet-4-6", validation_alias=AliasChoices("ASSISTANT_MODEL", "LITELLM_MODEL")
     )
     agent_daily_token_budget: int = Field(
         2_000_000, ge=0, description="Model tokens per day (cache reads count a tenth); when spent "
