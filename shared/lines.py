@@ -35,28 +35,27 @@ class LineDoc:
     def from_bytes(cls, data: bytes) -> LineDoc:
         bom = data.startswith(BOM)
         text = decode(data[3:] if bom else data)
-        lines: list[str] = []
-        endings: list[str] = []
-        pos = 0
-        size = len(text)
-        while pos < size:
-            nl = text.find("\n", pos)
-            if nl == -1:
-                lines.append(text[pos:])
-                endings.append("")
-                break
-            if nl > pos and text[nl - 1] == "\r":
-                lines.append(text[pos : nl - 1])
-                endings.append("\r\n")
-            else:
-                lines.append(text[pos:nl])
-                endings.append("\n")
-            pos = nl + 1
+        lines = text.split("\n")
+        last = lines.pop()  # what follows the final "\n": "" when the file ends with one
+        endings = ["\n"] * len(lines)
+        if "\r" in text:
+            for i, line in enumerate(lines):
+                if line.endswith("\r"):
+                    lines[i] = line[:-1]
+                    endings[i] = "\r\n"
+        if last:
+            lines.append(last)
+            endings.append("")
         return cls(lines, endings, bom)
 
     def to_bytes(self) -> bytes:
-        body = "".join(line + end for line, end in zip(self.lines, self.endings, strict=True))
-        return (BOM if self.bom else b"") + encode(body)
+        lines, endings = self.lines, self.endings
+        if len(lines) != len(endings):
+            raise ValueError(f"{len(lines)} lines but {len(endings)} line endings")
+        parts = [""] * (2 * len(lines))  # line, ending, line, ending...: one join, no pairs
+        parts[::2] = lines
+        parts[1::2] = endings
+        return (BOM if self.bom else b"") + encode("".join(parts))
 
     def __len__(self) -> int:
         return len(self.lines)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from shared.lines import LineDoc
 from shared.todo import Task, is_task_line, parse_task
 
@@ -11,7 +13,10 @@ class TaskNotFoundError(ValueError):
 
 
 def tasks_of(doc: LineDoc) -> list[Task]:
-    return [parse_task(raw, i) for i, raw in enumerate(doc.lines, 1) if is_task_line(raw)]
+    memo: dict[str, Any] = {}
+    return [
+        parse_task(raw, i, memo=memo) for i, raw in enumerate(doc.lines, 1) if is_task_line(raw)
+    ]
 
 
 def parse_tasks(data: bytes) -> list[Task]:
