@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
@@ -23,7 +24,9 @@ _LONE_SURROGATE_RE = re.compile("[\udc80-\udcff]")
 
 
 def print_json(data: Any) -> None:
-    text = json.dumps(data, ensure_ascii=False, indent=2, default=str)
+    # Indented for a person at a terminal; compact (and much faster) for a pipe or a script.
+    indent = 2 if sys.stdout.isatty() else None
+    text = json.dumps(data, ensure_ascii=False, indent=indent, default=str)
     # A byte that is not UTF-8 (decoded as a lone surrogate) is written as a \udcXX escape,
     # so the output stays valid UTF-8 and json.loads gives back the exact text.
     print(_LONE_SURROGATE_RE.sub(lambda m: f"\\u{ord(m[0]):04x}", text))

@@ -74,20 +74,22 @@ def sort_key(task: Task) -> tuple[object, ...]:
     return (task.priority or "~", due or date.max, task.line)
 
 
-def overdue(tasks: list[Task], today: date) -> list[Task]:
-    return sorted((t for t in actionable(tasks, today) if t.due and t.due < today), key=_by_due)
+def overdue(tasks: list[Task], today: date, *, ready: bool = False) -> list[Task]:
+    """Actionable tasks past their due date (``ready``: ``tasks`` is already actionable)."""
+    pool = tasks if ready else actionable(tasks, today)
+    return sorted((t for t in pool if t.due and t.due < today), key=_by_due)
 
 
-def due_today(tasks: list[Task], today: date) -> list[Task]:
-    return sorted((t for t in actionable(tasks, today) if t.due == today), key=sort_key)
+def due_today(tasks: list[Task], today: date, *, ready: bool = False) -> list[Task]:
+    pool = tasks if ready else actionable(tasks, today)
+    return sorted((t for t in pool if t.due == today), key=sort_key)
 
 
-def due_within(tasks: list[Task], today: date, days: int) -> list[Task]:
+def due_within(tasks: list[Task], today: date, days: int, *, ready: bool = False) -> list[Task]:
     """Due from tomorrow through ``today + days``, inclusive."""
     last = today + timedelta(days=days)
-    return sorted(
-        (t for t in actionable(tasks, today) if t.due and today < t.due <= last), key=_by_due
-    )
+    pool = tasks if ready else actionable(tasks, today)
+    return sorted((t for t in pool if t.due and today < t.due <= last), key=_by_due)
 
 
 def _by_due(task: Task) -> tuple[object, ...]:

@@ -74,12 +74,13 @@ def build_today(repo: OrgRepo, now: datetime) -> TodayView:
     today = now.date()
     calendar = repo.parsed(repo.layout.calendar, parse_calendar)
     reminders = snap.config.reminders
+    ready = queries.actionable(snap.tasks, today)
     return TodayView(
         now=now,
         events=events_on(calendar, today),
-        overdue=queries.overdue(snap.tasks, today),
-        due_today=queries.due_today(snap.tasks, today),
-        due_within={n: queries.due_within(snap.tasks, today, n) for n in DUE_WINDOWS},
+        overdue=queries.overdue(ready, today, ready=True),
+        due_today=queries.due_today(ready, today, ready=True),
+        due_within={n: queries.due_within(ready, today, n, ready=True) for n in DUE_WINDOWS},
         waiting_stale=queries.stale_waiting(snap.tasks, today, reminders.waiting_stale_days),
         stalled_projects=stalled_projects(
             snap.projects,

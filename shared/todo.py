@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import date
 from typing import Any
 
@@ -72,11 +73,11 @@ class Task:
     def attr_all(self, key: str) -> list[str]:
         return [v for k, v in self.attrs if k == key]
 
-    @property
+    @cached_property
     def due(self) -> date | None:
         return parse_date(self.attr("due"))
 
-    @property
+    @cached_property
     def threshold(self) -> date | None:
         return parse_date(self.attr("t"))
 

@@ -4,15 +4,24 @@ from __future__ import annotations
 
 from typing import Any
 
+import redis
 from flask import Blueprint
 
+from web.services import services
 from web.views import render_page
+from worker.outbox import recent_briefings
 
 bp = Blueprint("briefings", __name__)
 
+BRIEFING_COUNT = 50
+
 
 def briefings_context() -> dict[str, Any]:
-    return {"briefings": []}
+    try:
+        briefings = recent_briefings(services().redis, BRIEFING_COUNT)
+    except (redis.RedisError, OSError, ValueError):
+        briefings = []
+    return {"briefings": briefings}
 
 
 @bp.get("/briefings")

@@ -7,16 +7,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import redis
 from croniter import croniter
 from flask import Blueprint
 
 from shared.assistant_config import parse_assistant_config
 from web.services import services
 from web.views import render_page
+from worker.ledger import read_ledger
 
 bp = Blueprint("schedule", __name__)
 
 NEXT_RUNS = 3
+LEDGER_COUNT = 50
 
 
 @dataclass(frozen=True)
@@ -42,8 +45,16 @@ def schedule_context() -> dict[str, Any]:
         "jobs": sorted(jobs, key=lambda j: j.next_runs[0]),
         "prep_minutes": config.event_prep_minutes,
         "problems": config.problems,
-        "ledger": [],
+        "ledger": _ledger(svc.redis),
     }
+
+
+def _ledger(client: redis.Redis) -> list[dict[str, Any]]:
+    """Past runs, newest first (none when Redis cannot be reached)."""
+    try:
+        return read_ledger(client, LEDGER_COUNT)
+    except (redis.RedisError, OSError, ValueError):
+        return []
 
 
 @bp.get("/schedule")
