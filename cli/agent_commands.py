@@ -15,12 +15,10 @@ from typing import TYPE_CHECKING, Any
 
 from cli.context import Context, parse_now
 from cli.render import console, print_json
-from shared.agent.ids import new_turn_id
-from shared.agent.turn import TurnRequest, TurnResult, handle_message
-from shared.agent.usage import Usage
 
 if TYPE_CHECKING:
     from cli.agent_session import Session
+    from shared.agent.turn import TurnResult
 
 FOLLOW_SLACK_S = 30.0
 
@@ -63,6 +61,9 @@ def run_turn(
     ctx: Context, session: Session, conversation: str, text: str, now: datetime, stream: bool
 ) -> TurnResult:
     """One turn, printing its text as it arrives when ``stream``; returns the result."""
+    from shared.agent.ids import new_turn_id
+    from shared.agent.turn import TurnRequest, handle_message
+
     printer = _Printer(stream)
     turn_id = new_turn_id()
     if session.remote is not None:
@@ -118,6 +119,8 @@ def cmd_usage(ctx: Context, args: argparse.Namespace) -> int:
             }
         )
         return 0
+    from shared.agent.usage import Usage
+
     out = console()
     budget = ctx.settings.agent_daily_token_budget
     for row in days:

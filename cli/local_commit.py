@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import git
-
 
 def commit_paths(root: Path, paths: list[str], message: str) -> str | None:
     """Stage exactly ``paths`` and commit them; returns the new commit's sha (None if no change)."""
     if not paths:
         return None
+    import git  # imported on use: the read-only subcommands never need it
+
     with git.Repo(root) as repo:
         existing = [p for p in paths if (root / p).exists()]
         removed = [p for p in paths if not (root / p).exists()]

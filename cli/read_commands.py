@@ -172,9 +172,11 @@ def cmd_goals(ctx: Context, args: argparse.Namespace) -> int:
     out = console()
     if not goals:
         out.print("No goals for this quarter.")
-    for g in goals:
-        out.print(f"[bold]{escape(g['id'])}[/]: {escape(g['title'])}  {g['done']}/{g['total']}")
-        for k in g["key_results"]:
-            out.print(f"  [{'x' if k['done'] else ' '}] {escape(k['text'])}", markup=False)
+    for goal in snap.quarter.goals:
+        done = sum(k.done for k in goal.key_results)
+        total = len(goal.key_results)
+        out.print(f"[bold]{escape(goal.id)}[/]: {escape(goal.title)}  {done}/{total}")
+        for k in goal.key_results:
+            out.print(f"  [{'x' if k.done else ' '}] {k.text}", markup=False)
     return 0
 

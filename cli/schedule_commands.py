@@ -7,7 +7,6 @@ import time
 from datetime import datetime
 from typing import Any
 
-import redis
 from rich.markup import escape
 from rich.table import Table
 
@@ -17,9 +16,6 @@ from cli.render import console, print_json
 from shared.assistant_config import parse_assistant_config
 from shared.briefing import Briefing, evening_summary, morning_briefing
 from shared.schedule import next_runs, place, schedule_grace
-from worker.completions import done_lines_since
-from worker.ledger import read_ledger
-from worker.scheduler import last_tick
 
 NEXT_RUNS = 3
 
@@ -39,6 +35,8 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 def build_briefing(ctx: Context, which: str) -> Briefing:
     if which == "morning":
         return morning_briefing(ctx.repo, ctx.now)
+    from worker.completions import done_lines_since
+
     midnight = place(datetime.combine(ctx.now.date(), datetime.min.time()), ctx.zone)
     return evening_summary(ctx.repo, ctx.now, done_lines_since(ctx.repo, midnight))
 
@@ -104,6 +102,11 @@ def show_jobs(ctx: Context) -> int:
 def show_log(ctx: Context, limit: int) -> int:
     if not ctx.settings.redis_url:
         raise CliError("the schedule ledger is kept in Redis: set REDIS_URL to read it")
+    import redis
+
+    from worker.ledger import read_ledger
+    from worker.scheduler import last_tick
+
     client = redis.Redis.from_url(
         ctx.settings.redis_url, socket_timeout=ctx.settings.redis_socket_timeout_s,
         socket_connect_timeout=ctx.settings.redis_socket_timeout_s,
