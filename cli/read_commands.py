@@ -147,7 +147,7 @@ def cmd_projects(ctx: Context, args: argparse.Namespace) -> int:
         flag = " [red]stalled[/]" if r["stalled"] else ""
         due = f" due {r['due']}" if r["due"] else ""
         out.print(
-            f"+{escape(r['slug'])} {escape(r['title'])} [dim]{r['status']}{due}[/]"
+            f"+{escape(str(r['slug']))} {escape(str(r['title']))} [dim]{r['status']}{due}[/]"
             f"  {r['done']}/{r['total']} done, {r['done_7d']} this week{flag}"
         )
     return 0
