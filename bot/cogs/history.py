@@ -1,0 +1,63 @@
+"""``/history`` (recent changes, from every interface and from git) and ``/undo``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import discord
+import git
+from discord import app_commands
+from discord.ext import commands
+
+from bot import actions
+from bot.client import AssistantBot
+from bot.embeds import BLUE, DESCRIPTION_MAX, esc, fit
+from bot.replies import followup
+from bot.services import BotServices
+from worker.history import HistoryEntry, list_history
+
+SHOWN = 15
+
+
+def history_line(entry: HistoryEntry) -> str:
+    try:
+        when = f"{datetime.fromisoformat(entry.when):%d %b %H:%M}"
+    except ValueError:
+        when = entry.when[:16]
+    who = f"via {', '.join(entry.sources)}" if entry.by_assistant else f"by {entry.author}"
+    mark = "↩️ " if entry.reverts else ""
+    return f"`{entry.sha[:7]}` {when} — {mark}{esc(entry.subject[:150])} ({esc(who)})"
+
+
+def history_embed(entries: list[HistoryEntry]) -> discord.Embed:
+    embed = discord.Embed(title="Recent changes", colour=BLUE)
+    lines = [history_line(e) for e in entries]
+    embed.description = fit(lines, DESCRIPTION_MAX, empty="No commits yet.")
+    embed.set_footer(text="/undo reverts the assistant's most recent change.")
+    return embed
+
+
+class HistoryCog(commands.Cog):
+    def __init__(self, bot: AssistantBot) -> None:
+        self.services: BotServices = bot.services
+
+    @app_commands.command(name="history", description="Recent changes to your files")
+    async def history(self, interaction: discord.Interaction[AssistantBot]) -> None:
+        await interaction.response.defer(thinking=True)
+        try:
+            entries = await self.services.run(list_history, self.services.repo.root, SHOWN)
+        except (git.GitError, OSError, ValueError) as exc:
+            await followup(interaction, f"The history cannot be read: {type(exc).__name__}.")
+            return
+        await followup(interaction, embed=history_embed(entries))
+
+    @app_commands.command(name="undo", description="Undo the assistant's most recent change")
+    async def undo(self, interaction: discord.Interaction[AssistantBot]) -> None:
+        await interaction.response.defer(thinking=True)
+        outcome = await actions.undo(self.services)
+        text = f"Undone: {outcome.message}" if outcome.ok else outcome.message
+        await followup(interaction, text)
+
+
+async def setup(bot: AssistantBot) -> None:
+    await bot.add_cog(HistoryCog(bot))
