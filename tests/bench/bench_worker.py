@@ -1,0 +1,104 @@
+"""Benchmarks of the repo lane with real processes: a redis-server, one celery worker, git.
+
+- latency: one edit at a time, enqueue → applied → committed (the result carries the commit);
+  p50 and p95 over 500 edits. Goal: p50 < 30 ms, p95 < 100 ms.
+- burst: 1,000 edits enqueued at once, until the last is committed; edits/s and the number of
+  commits group commit made. Goal: all committed in < 5 s.
+
+The repo is a clone with no remote (the lane's own cost, without pushes). ``MYORG_BENCH_SCALE``
+shrinks both counts. ``python -m tests.bench.bench_worker`` prints the figures; :func:`run`
+returns them.
+"""
+
+from __future__ import annotations
+
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from shared.operations import AddTask
+from tests.bench.report import Goal
+from tests.bench.results import work_dir
+from tests.bench.timing import scaled
+from tests.worker.worker_harness import (
+    GitWorld,
+    WorkerProcess,
+    client_settings,
+    run_git,
+    worker_env,
+)
+from worker.app import create_celery_app
+from worker.client import enqueue_operation, wait_applied
+from worker.redis_server import start_redis
+
+GOALS = (
+    Goal("worker.single_edit_p50.ms", 30.0, "a single edit applied and committed: p50 under 30 ms"),
+    Goal(
+        "worker.single_edit_p95.ms", 100.0, "a single edit applied and committed: p95 under 100 ms"
+    ),
+    Goal("worker.burst_committed.s", 5.0, "a burst of 1,000 edits fully committed in under 5 s"),
+)
+
+
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * share))]
+
+
+def run() -> dict[str, float]:
+    return measure(scaled(500), scaled(1000))
+
+
+def measure(latency_edits: int, burst_edits: int) -> dict[str, float]:
+    work = work_dir()
+    work.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="worker-", dir=work) as tmp:
+        base = Path(tmp)
+        redis = start_redis(base / "redis")
+        world = GitWorld.create(base)
+        repo = world.other  # a clone with no remote configured: the lane's own cost only
+        app = create_celery_app(client_settings(redis.url, repo))
+        worker = WorkerProcess(worker_env(redis.url, repo, None), base / "worker")
+        try:
+            worker.start()
+            for i in range(20):  # warm up: imports, first repair, caches
+                wait_applied(app, enqueue_operation(app, AddTask(text=f"warm {i}")), 60)
+
+            latencies = []
+            for i in range(latency_edits):
+                started = time.perf_counter()
+                applied = wait_applied(app, enqueue_operation(app, AddTask(text=f"lat {i}")), 60)
+                latencies.append((time.perf_counter() - started) * 1000)
+                assert applied.commit is not None, "a lone edit must be committed at once"
+
+            commits_before = int(run_git(repo, "rev-list", "--count", "HEAD"))
+            started = time.perf_counter()
+            ids = [enqueue_operation(app, AddTask(text=f"burst {i}")) for i in range(burst_edits)]
+            results = [wait_applied(app, task_id, 120) for task_id in ids]
+            burst_s = time.perf_counter() - started
+            assert results[-1].commit == run_git(repo, "rev-parse", "HEAD").strip()
+            assert run_git(repo, "status", "--porcelain") == ""
+            commits = int(run_git(repo, "rev-list", "--count", "HEAD")) - commits_before
+        finally:
+            worker.kill()
+            app.close()
+            redis.stop()
+    figures = {
+        "worker.single_edit_p50.ms": round(statistics.median(latencies), 1),
+        "worker.single_edit_p95.ms": round(_percentile(latencies, 0.95), 1),
+        "worker.burst_committed.s": round(burst_s, 2),
+        "worker.burst_throughput.edits_per_s": round(burst_edits / burst_s, 1),
+        "worker.burst_commits.count": float(commits),
+    }
+    print(
+        f"worker: single edit enqueue->committed p50 {figures['worker.single_edit_p50.ms']} ms, "
+        f"p95 {figures['worker.single_edit_p95.ms']} ms ({latency_edits} sequential edits); "
+        f"burst of {burst_edits}: all committed in {burst_s:.2f} s "
+        f"({figures['worker.burst_throughput.edits_per_s']} edits/s) in {commits} commits"
+    )
+    return figures
+
+
+if __name__ == "__main__":
+    run()

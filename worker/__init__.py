@@ -1,0 +1,1 @@
+"""The Celery side: the app, the repo lane and its tasks, git sync, history and undo."""

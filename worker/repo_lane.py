@@ -1,0 +1,151 @@
+"""What every repo-lane task runs inside: delivery guard, repo lock, a ready repository.
+
+:func:`repo_lane` counts the delivery (dropping a task that keeps crashing its worker), takes the
+Redis repo lock, makes sure the repository exists and was repaired since this process started,
+and yields a :class:`RepoLane` with the helpers tasks need (clock, group commit, sync requests).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import git
+import redis
+
+from shared.org_repo import OrgRepo
+from shared.owner_time import owner_zone
+from shared.settings import Settings
+from worker import git_cmd
+from worker.changes import publish_change
+from worker.deliveries import guard_delivery
+from worker.git_sync import SYNC_BACKOFF_KEY, SYNC_REQUESTED_KEY, SYNC_TRAILING_KEY
+from worker.group_commit import CommitInfo, GroupCommit
+from worker.lanes import GIT_SYNC, REPO_QUEUE
+from worker.repo_doctor import prepare_repo, repair_repo, stale_git_locks
+from worker.repo_lock import RepoLock
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class RepoLane:
+    settings: Settings
+    redis: redis.Redis
+    root: Path
+    org: OrgRepo
+    group: GroupCommit
+    send_task: Any
+    state: dict[str, Any]
+
+    def now(self) -> datetime:
+        return datetime.now(owner_zone(self.org, self.settings.timezone))
+
+    def queue_length(self) -> int:
+        try:
+            return int(self.redis.llen(REPO_QUEUE))
+        except redis.RedisError:
+            return 0
+
+    def commit_if_due(self) -> CommitInfo | None:
+        """Group commit: commit pending edits when the lane is idle or the window is full.
+
+        A sync with the remote is requested only when the lane is idle, after a burst.
+        """
+        waiting = self.queue_length()
+        if not self.group.due(waiting, time.time()):
+            return None
+        return self.commit_now(sync=waiting == 0)
+
+    def commit_now(self, sync: bool = True) -> CommitInfo | None:
+        check_head = not self.state.get("head_checked")
+        with git.Repo(self.root) as repo:
+            try:
+                info = self.group.commit(repo, check_head=check_head)
+            except git_cmd.GitError as exc:
+                if ".lock" not in str(exc):
+                    raise
+                # A crash left a git lock file; we hold the repo lock, so it is stale.
+                stale_git_locks(self.root, self.settings.git_stale_lock_s)
+                info = self.group.commit(repo, check_head=True)
+        self.state["head_checked"] = True
+        if info is not None:
+            publish_change(
+                self.redis,
+                {
+                    "type": "committed",
+                    "commit": info.sha,
+                    "op_ids": info.op_ids,
+                    "files": info.files,
+                },
+            )
+            if sync:
+                self.request_sync()
+        return info
+
+    def request_sync(self) -> bool:
+        """Queue a git sync after a commit: at once if none ran in the last debounce period,
+        else one more when the period ends (at most one waiting), so no commit stays unpushed.
+        """
+        if not self.settings.git_repo_url:
+            return False
+        debounce = self.settings.git_sync_debounce_s
+        ttl_ms = max(1, int(debounce * 1000))
+        try:
+            if self.redis.exists(SYNC_BACKOFF_KEY):
+                return False
+            if self.redis.set(SYNC_REQUESTED_KEY, "1", nx=True, px=ttl_ms):
+                countdown = None
+            elif self.redis.set(SYNC_TRAILING_KEY, "1", nx=True, px=3 * ttl_ms + 1000):
+                countdown = debounce
+            else:
+                return False
+        except redis.RedisError:
+            return False
+        reason = "commit" if countdown is None else "trailing"
+        self.send_task(GIT_SYNC, kwargs={"reason": reason}, countdown=countdown)
+        return True
+
+    def sync_started(self, reason: str) -> None:
+        """A trailing sync running now covers every commit so far; let a new one be queued."""
+        if reason == "trailing":
+            with contextlib.suppress(redis.RedisError):
+                self.redis.delete(SYNC_TRAILING_KEY)
+
+
+def _ready_root(app: Any) -> Path:
+    """Prepare and repair the repository once per process (we hold the lock here)."""
+    state = app.lane_state
+    root = state.get("root")
+    if root is None:
+        root = prepare_repo(app.settings)
+        repair_repo(root, app.settings)
+        state["root"] = root
+    return Path(root)
+
+
+@contextlib.contextmanager
+def repo_lane(
+    app: Any, task_id: str | None, name: str, args: Any, redelivered: bool = False
+) -> Iterator[RepoLane]:
+    settings: Settings = app.settings
+    client: redis.Redis = app.redis
+    guard_delivery(client, task_id, name, args, settings.max_deliveries, redelivered)
+    lock = RepoLock(client, ttl_s=settings.repo_lock_ttl_s, wait_s=settings.repo_lock_wait_s)
+    lock.acquire()
+    try:
+        root = _ready_root(app)
+        org = OrgRepo(root)
+        group = GroupCommit(org, settings)
+        yield RepoLane(settings, client, root, org, group, app.send_task, app.lane_state)
+    finally:
+        try:
+            lock.release()
+        except redis.RedisError as exc:
+            log.warning("could not release the repo lock (it expires by itself): %s", exc)
