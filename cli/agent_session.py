@@ -9,11 +9,10 @@ from typing import Any
 import redis
 
 from cli.context import Context
-from cli.local_commit import commit_paths
+from cli.local_commit import apply_and_commit
 from shared.agent.executor import Apply, GitRun
 from shared.agent.state import AgentState, FileState
 from shared.agent.turn import Emit, ModelRunner, TurnDeps, TurnResult
-from shared.apply import apply_operation
 from shared.operations import Operation, OpResult
 from shared.org_repo import OrgRepo
 from worker.agent_loop import LoopConfig, SdkRunner
@@ -33,11 +32,7 @@ class LocalApply:
         self.ctx = ctx
 
     def __call__(self, op: Operation) -> OpResult:
-        result = apply_operation(self.ctx.repo, op, self.ctx.now)
-        if result.files and not result.duplicate:
-            message = f"{result.summary} [via {op.source}]\n\nOp-Id: {op.op_id}\n"
-            commit_paths(self.ctx.repo.root, result.files, message)
-        return result
+        return apply_and_commit(self.ctx.repo, op, self.ctx.now)[0]
 
 
 @dataclass

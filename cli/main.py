@@ -10,7 +10,13 @@ from collections.abc import Sequence
 
 from pydantic import ValidationError
 
-from cli import agent_commands, read_commands, schedule_commands, write_commands
+from cli import (
+    agent_commands,
+    history_commands,
+    read_commands,
+    schedule_commands,
+    write_commands,
+)
 from cli.context import build_context
 from cli.errors import CliError
 from shared.settings import Settings
@@ -32,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     read_commands.register(sub, common)
     write_commands.register(sub, common)
+    history_commands.register(sub, common)
     agent_commands.register(sub, common)
     schedule_commands.register(sub, common)
     return parser

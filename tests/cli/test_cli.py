@@ -290,7 +290,7 @@ def test_add_appends_one_line_and_commits_it(repo: Path) -> None:
     assert "36" in done.stdout
     assert commits(repo) == count + 1
     subject, files = last_commit(repo)
-    assert subject == "add task: (B) Call the bank @phone due:fri [via cli]"
+    assert subject == "add task: (B) Call the bank @phone due:fri (via cli)"
     assert files == ["todo.txt"]
     assert git(repo, "status", "--porcelain") == ""
 
@@ -316,7 +316,7 @@ def test_done_marks_in_place_and_keeps_every_other_byte(repo: Path) -> None:
     assert after.to_bytes() == expected.to_bytes()
     assert commits(repo) == count + 1
     subject, files = last_commit(repo)
-    assert subject == "complete task: line 3 [via cli]"
+    assert subject == f"complete task: {before.lines[2]} (via cli)"
     assert files == ["todo.txt"]
 
 
@@ -361,7 +361,7 @@ def test_archive_moves_done_lines_to_done_txt(repo: Path) -> None:
     )
     assert "Archived 4" in done.stdout
     subject, files = last_commit(repo)
-    assert subject == "archive done tasks to done.txt [via cli]"
+    assert subject == "archive done tasks to done.txt (via cli)"
     assert files == ["done.txt", "todo.txt"]
     # Nothing left to archive: no change, no empty commit.
     head = git(repo, "rev-parse", "HEAD")
@@ -379,7 +379,7 @@ def test_event_add_to_an_existing_empty_day(repo: Path) -> None:
     expected.replace(9, "2026-11-25 w48 Wed  10:00 Dentist @town")
     assert after.to_bytes() == expected.to_bytes()
     subject, files = last_commit(repo)
-    assert subject == "add event 2026-11-25 10:00: Dentist @town [via cli]"
+    assert subject == "add event 2026-11-25 10:00: Dentist @town (via cli)"
     assert files == ["calendar.txt"]
 
 
