@@ -67,6 +67,10 @@ class Settings(BaseSettings):
         "headers are trusted (0: none; the client address is the socket's)."
     )
     secret_key: SecretStr | None = None
+    metrics_token: SecretStr | None = Field(
+        None, description="Bearer token for /metrics (Prometheus); unset: a logged-in session "
+        "only, or 127.0.0.1 when there is no WEB_PASSWORD."
+    )
     flower_host: str = Field(
         "127.0.0.1", description="Address Flower listens on (0.0.0.0 in a container)."
     )

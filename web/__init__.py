@@ -23,7 +23,7 @@ def create_app(
     ``clock`` (an aware ``now``) and ``services`` (a :class:`web.services.WebServices`) let
     tests and benchmarks fix the time and share connections; both default to the real ones.
     """
-    from web import errors, security, views
+    from web import errors, request_log, security, views
     from web import services as web_services
 
     settings = settings or Settings()
@@ -35,6 +35,7 @@ def create_app(
     HTMX(app)
     web_services.init_app(app, settings, clock=clock, services=services)
     security.init_app(app, settings)
+    request_log.init_app(app)
     errors.init_app(app)
     views.init_app(app)
     register_blueprints(app)
@@ -52,11 +53,13 @@ def register_blueprints(app: Flask) -> None:
     from web.health import bp as health_bp
     from web.history import bp as history_bp
     from web.live import bp as live_bp
+    from web.metrics import bp as metrics_bp
     from web.projects import bp as projects_bp
     from web.schedule import bp as schedule_bp
     from web.tasks import bp as tasks_bp
 
     app.register_blueprint(health_bp)
+    app.register_blueprint(metrics_bp)
     for bp in (
         auth_bp,
         dashboard_bp,

@@ -11,6 +11,7 @@ from typing import Any
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
+from shared.log_format import configure_logging
 from shared.settings import Settings
 from web import create_app
 
@@ -44,6 +45,7 @@ def bind_host(settings: Settings) -> str:
 
 def main() -> None:
     settings = Settings()
+    configure_logging(settings)
     host = bind_host(settings)
     if not has_web_password(settings):
         print(
@@ -59,7 +61,8 @@ def main() -> None:
         "threads": THREADS,
         "timeout": 60,
         "graceful_timeout": 10,
-        "accesslog": "-",
+        # JSON logs have their own line per request (web.request_log), with its id.
+        "accesslog": None if settings.log_format == "json" else "-",
         "proc_name": "myorg-web",
         "control_socket_disable": True,
     }

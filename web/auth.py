@@ -28,7 +28,14 @@ bp = Blueprint("auth", __name__)
 
 #: Endpoints anyone may reach: the login form, the probes, static files, the token-guarded feed.
 PUBLIC_ENDPOINTS = frozenset(
-    {"auth.login", "health.healthz", "health.readyz", "static", "feed.calendar_ics"}
+    {
+        "auth.login",
+        "health.healthz",
+        "health.readyz",
+        "static",
+        "feed.calendar_ics",
+        "metrics.metrics",  # guarded by its own token check
+    }
 )
 LIMITER = "login_limiter"
 HASH_PREFIXES = ("scrypt:", "pbkdf2:")

@@ -15,6 +15,7 @@ from kombu import Queue
 
 from shared.settings import Settings
 from worker.lanes import AGENT_QUEUE, DEFAULT_QUEUE, REPO_QUEUE, TASK_ROUTES
+from worker.log_signals import install_log_signals
 from worker.scheduler import beat_schedule
 
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -125,3 +126,4 @@ def create_celery_app(settings: Settings | None = None) -> OrgCelery:
 
 
 app = create_celery_app()
+install_log_signals(lambda: app.settings)

@@ -17,8 +17,10 @@ from celery.exceptions import Reject
 
 from shared.apply import apply_operation
 from shared.operations import OperationError, operation_from_dict
-from worker.changes import publish_change
+from worker.changes import publish_alert, publish_change
+from worker.counters import count_outcome
 from worker.deliveries import PoisonTaskError
+from worker.git_cmd import GitError
 from worker.git_sync import sync_repo
 from worker.history import UndoRefusedError, undo_last_change
 from worker.lanes import APPLY_OPERATION, COMMIT_PENDING, GIT_SYNC, UNDO_LAST_CHANGE
@@ -84,10 +86,17 @@ def apply_operation_task(self: Task, op: dict[str, Any]) -> dict[str, Any]:
                 lane.redis,
                 {"type": "applied", "source": operation.source, **result.to_dict()},
             )
-        info = lane.commit_if_due()
+        try:
+            info = lane.commit_if_due()
+        except GitError as exc:  # applied and durable; the next commit will hold it
+            log.error("commit failed after applying %s: %s", operation.op_id, exc)
+            publish_alert(lane.redis, "commit_failed", f"could not commit to git: {exc}")
+            info = None
         return {"ok": True, "result": result.to_dict(), "commit": info.sha if info else None}
 
-    return _run(self, op, body)
+    outcome = _run(self, op, body)
+    count_outcome(self.app.redis, outcome)
+    return outcome
 
 
 @shared_task(bind=True, name=COMMIT_PENDING)
