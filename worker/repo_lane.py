@@ -141,7 +141,9 @@ def repo_lane(
     lock.acquire()
     try:
         root = _ready_root(app)
-        org = OrgRepo(root)
+        org = app.lane_state.get("org")
+        if org is None or org.root != root:  # one per process: its parse caches carry over
+            org = app.lane_state["org"] = OrgRepo(root)
         group = GroupCommit(org, settings)
         yield RepoLane(settings, client, root, org, group, app.send_task, app.lane_state)
     finally:

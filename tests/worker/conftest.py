@@ -17,6 +17,7 @@ from worker.redis_server import RedisServer
 
 @pytest.fixture(autouse=True)
 def clean_redis(redis_server: RedisServer) -> Iterator[None]:
+    """Before every test here: the shared redis-server running, answering, and empty."""
     redis_server.resume()
     if not redis_server.running():
         redis_server.restart()
@@ -34,7 +35,9 @@ def world(tmp_path: Path) -> GitWorld:
 
 
 @pytest.fixture
-def workers(redis_server: RedisServer, world: GitWorld, tmp_path: Path) -> Iterator[WorkerFactory]:
+def workers(
+    redis_server: RedisServer, clean_redis: None, world: GitWorld, tmp_path: Path
+) -> Iterator[WorkerFactory]:
     factory = WorkerFactory(redis_server.url, world, tmp_path / "workers")
     try:
         yield factory
@@ -43,7 +46,9 @@ def workers(redis_server: RedisServer, world: GitWorld, tmp_path: Path) -> Itera
 
 
 @pytest.fixture
-def client_app(redis_server: RedisServer, world: GitWorld) -> Iterator[OrgCelery]:
+def client_app(
+    redis_server: RedisServer, clean_redis: None, world: GitWorld
+) -> Iterator[OrgCelery]:
     app = create_celery_app(client_settings(redis_server.url, world.repo, world.url))
     try:
         yield app
@@ -52,7 +57,7 @@ def client_app(redis_server: RedisServer, world: GitWorld) -> Iterator[OrgCelery
 
 
 @pytest.fixture
-def redis_client(redis_server: RedisServer) -> Iterator[redis.Redis]:
+def redis_client(redis_server: RedisServer, clean_redis: None) -> Iterator[redis.Redis]:
     client = redis.Redis.from_url(redis_server.url)
     try:
         yield client
