@@ -9,7 +9,7 @@ from typing import Any
 from shared import calendar_edit
 from shared import operations as ops
 from shared.agent.file_ops import append_file_change, write_file_change
-from shared.journal import Journal
+from shared.journal import journal_of
 from shared.lines import LineDoc
 from shared.org_repo import OrgRepo
 from shared.projects import set_project_status
@@ -32,7 +32,7 @@ def apply_operation(repo: OrgRepo, op: ops.Operation, now: datetime) -> ops.OpRe
 
     Raises :class:`~shared.operations.OperationError` on bad input; then nothing changed.
     """
-    journal = Journal(repo)
+    journal = journal_of(repo)
     with journal.locked():
         journal.recover()
         previous = journal.applied(op.op_id)
@@ -58,7 +58,7 @@ def apply_operation(repo: OrgRepo, op: ops.Operation, now: datetime) -> ops.OpRe
 
 def recover_pending(repo: OrgRepo) -> int:
     """Finish or discard what a crash left half-applied; call when a writer starts."""
-    journal = Journal(repo)
+    journal = journal_of(repo)
     with journal.locked():
         return journal.recover()
 

@@ -30,6 +30,14 @@ from shared.org_repo import OrgRepo
 KEEP_APPLIED = 20_000
 
 
+def journal_of(repo: OrgRepo) -> Journal:
+    """The repo's journal, kept on the OrgRepo so its index is read incrementally."""
+    journal = repo.memo.get("journal")
+    if not isinstance(journal, Journal):
+        journal = repo.memo["journal"] = Journal(repo)
+    return journal
+
+
 class Journal:
     def __init__(self, repo: OrgRepo) -> None:
         self.repo = repo
@@ -37,7 +45,8 @@ class Journal:
         self.applied_path = self.dir / "applied.jsonl"
         self.staging = self.dir / "staging"
         self._index: dict[str, dict[str, Any]] = {}
-        self._index_key: tuple[int, int] | None = None
+        self._ino: int | None = None
+        self._offset = 0
 
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
@@ -51,27 +60,30 @@ class Journal:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
     def _load_index(self) -> dict[str, dict[str, Any]]:
+        """The applied-op index, reading only what was appended since the last call."""
         try:
             st = self.applied_path.stat()
         except FileNotFoundError:
-            self._index, self._index_key = {}, None
+            self._index, self._ino, self._offset = {}, None, 0
             return self._index
-        key = (st.st_size, st.st_mtime_ns)
-        if key != self._index_key:
-            index: dict[str, dict[str, Any]] = {}
+        if st.st_ino != self._ino or st.st_size < self._offset:
+            self._index, self._ino, self._offset = {}, st.st_ino, 0  # replaced (trimmed): reread
+        if st.st_size > self._offset:
             with open(self.applied_path, "rb") as f:
-                for raw in f:
-                    with contextlib.suppress(ValueError):
-                        entry = json.loads(raw)
-                        index[entry["op_id"]] = entry["result"]
-            self._index, self._index_key = index, key
+                f.seek(self._offset)
+                tail = f.read(st.st_size - self._offset)
+            complete = tail.rfind(b"\n") + 1  # a torn last line is read once it is whole
+            for raw in tail[:complete].splitlines():
+                with contextlib.suppress(ValueError, KeyError, TypeError):
+                    entry = json.loads(raw)
+                    self._index[entry["op_id"]] = entry["result"]
+            self._offset += complete
         return self._index
 
     def applied(self, op_id: str) -> dict[str, Any] | None:
         return self._load_index().get(op_id)
 
     def _record(self, op_id: str, result: dict[str, Any]) -> None:
-        index = self._load_index()
         line = json.dumps({"op_id": op_id, "result": result}) + "\n"
         with open(self.applied_path, "a+b") as f:
             # A tail torn by a power loss must not swallow this record into its line.
@@ -83,20 +95,15 @@ class Journal:
             f.write(line.encode("utf-8"))
             f.flush()
             os.fsync(f.fileno())
-        index[op_id] = result
-        st = self.applied_path.stat()
-        self._index_key = (st.st_size, st.st_mtime_ns)
+        index = self._load_index()
         if len(index) > KEEP_APPLIED * 2:
             self._trim(index)
 
     def _trim(self, index: dict[str, dict[str, Any]]) -> None:
         kept = list(index.items())[-KEEP_APPLIED:]
-        body = "".join(
-            json.dumps({"op_id": k, "result": v}) + "\n" for k, v in kept
-        )
+        body = "".join(json.dumps({"op_id": k, "result": v}) + "\n" for k, v in kept)
         write_atomic(self.applied_path, body.encode("utf-8"))
-        self._index = dict(kept)
-        self._index_key = None
+        self._index, self._ino, self._offset = {}, None, 0
 
     def commit(self, op_id: str, files: dict[str, bytes], result: dict[str, Any]) -> None:
         """Apply ``files`` (repo-relative path → new bytes) and record ``result``, atomically."""

@@ -41,6 +41,7 @@ class OrgRepo:
         self.root = Path(root).resolve()
         self.layout = layout or Layout()
         self._cache: dict[tuple[str, str], tuple[tuple[int, int, int], Any]] = {}
+        self.memo: dict[str, Any] = {}  # per-repository helpers of this process (the journal)
 
     def __repr__(self) -> str:
         return f"OrgRepo({str(self.root)!r})"

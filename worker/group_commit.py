@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import git
 
-from shared.journal import Journal
+from shared.journal import Journal, journal_of
 from shared.operations import Operation
 from shared.org_repo import OrgRepo
 from shared.settings import Settings
@@ -134,7 +134,7 @@ class GroupCommit:
         for edit in pending:
             changed = edit.files
             if changed is None:  # a crash between applying and noting it: ask the journal
-                journal = journal or Journal(self.org)
+                journal = journal or journal_of(self.org)
                 result = journal.applied(edit.record.op_id)
                 changed = tuple(result.get("files", [])) if result is not None else None
             if not changed or edit.record.op_id in committed:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import git
 
-from shared.journal import Journal
+from shared.journal import journal_of
 from shared.merge import MERGERS
 from worker import git_cmd
 from worker.commit_message import OpRecord, clean, parse_ops, parse_reverts
@@ -111,7 +111,7 @@ def find_undo_target(repo: git.Repo) -> git.Commit:
 
 def undo_last_change(lane: RepoLane, undo_id: str, source: str) -> UndoResult:
     """Revert the assistant's newest change; the caller holds the lock and committed first."""
-    journal = Journal(lane.org)
+    journal = journal_of(lane.org)
     previous = journal.applied(undo_id)
     if previous is not None:
         return UndoResult(**{**previous, "duplicate": True})
