@@ -12,6 +12,8 @@ from flask.typing import ResponseReturnValue
 
 from shared import queries
 from shared.calendar import current_event
+from shared.progress import project_progress
+from shared.suggest import Suggestion, suggest, weights_from_config
 from shared.today import RepoSnapshot, build_today
 from shared.working_memory import parse_working_memory
 from web.flash import flash
@@ -22,6 +24,7 @@ from worker.changes import recent_alerts
 bp = Blueprint("dashboard", __name__)
 
 PRIORITY_COUNT = 10
+SUGGESTION_COUNT = 3
 LIST_LIMIT = 8
 MEMORY_COUNT = 5
 ALERT_COUNT = 5
@@ -52,6 +55,25 @@ def repo_view(now: datetime) -> dict[str, Any]:
     }
 
 
+def suggestions(now: datetime, context: str) -> list[Suggestion]:
+    """The best few tasks to do now, with their reasons (``context`` empty: any context)."""
+    svc = services()
+    snap = RepoSnapshot.load(svc.repo, now)
+    progress = project_progress(
+        snap.projects, snap.tasks + snap.done_tasks, now.date(), snap.config.projects.stalled_days
+    )
+    return suggest(
+        snap.tasks,
+        now=now,
+        context=context or None,
+        projects=snap.projects,
+        quarter=snap.quarter,
+        progress=progress,
+        weights=weights_from_config(snap.config),
+        limit=SUGGESTION_COUNT,
+    )
+
+
 def dashboard_context() -> dict[str, Any]:
     svc = services()
     now = svc.now()
@@ -66,12 +88,15 @@ def dashboard_context() -> dict[str, Any]:
     except (redis.RedisError, OSError, ValueError):
         alerts = []
     view = data["view"]
+    key = (svc.repo_signature(), minute, context)
+    picks = svc.memo("dashboard-suggest", key, lambda: suggestions(minute, context))
     return {
         **data,
         "now": now,
         "today": now.date(),
         "current": current_event(view.events, now.time().replace(tzinfo=None)),
         "priority": ready[:PRIORITY_COUNT],
+        "suggestions": picks,
         "context": context,
         "alerts": alerts,
         "limit": LIST_LIMIT,

@@ -12,7 +12,6 @@ import git
 from pydantic import Field
 
 from shared.agent.render import event_line, limited, readable, task_lines
-from shared.agent.suggest import suggest
 from shared.agent.tool_types import Read, Tool, ToolEnv, ToolError, ToolInput
 from shared.agent.untrusted import truncate
 from shared.calendar import events_between, events_on, parse_calendar
@@ -196,20 +195,6 @@ def get_telos(env: ToolEnv, args: NoInput) -> Read:
     return Read(truncate(readable(telos.text), 8000) or "telos.md is empty.", "telos.md")
 
 
-class SuggestInput(ToolInput):
-    context: str | None = Field(None, description="Where the owner is, e.g. @home")
-    minutes: int | None = Field(None, ge=1, le=1440, description="Time available")
-    energy: str | None = Field(None, pattern="^(low|med|high)$")
-    limit: int = Field(5, ge=1, le=20)
-
-
-def suggest_tasks(env: ToolEnv, args: SuggestInput) -> Read:
-    snap = RepoSnapshot.load(env.repo, env.now)
-    picks = suggest(snap.tasks, env.now.date(), args.context, args.minutes, args.energy)
-    rows = [f"{line} — {why}" for line, why in picks[: args.limit]]
-    return Read("\n".join(rows) or "Nothing fits; try without filters.", "todo.txt")
-
-
 def git_status(env: ToolEnv, args: NoInput) -> Read:
     if not env.repo.is_git:
         return Read("Not a git repository.", "git")
@@ -288,13 +273,6 @@ TOOLS = (
         "The owner's telos.md: mission, problems, long-term goals, strategies.",
         NoInput,
         get_telos,
-    ),
-    Tool(
-        "suggest_tasks",
-        "Rank what to do next from open tasks: overdue, due soon, priority, "
-        "fit with the time and energy available.",
-        SuggestInput,
-        suggest_tasks,
     ),
     Tool(
         "git_status",

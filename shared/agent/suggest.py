@@ -1,73 +1,102 @@
-"""What to do next: open tasks ranked by urgency, priority and fit with time and energy."""
+"""Planning tools: what to do next (with the reasons), and when today to do it.
+
+Both only read: ``propose_time_blocks`` returns the blocks, and writing one is an ``add_event``
+call the owner confirms as usual.
+"""
 
 from __future__ import annotations
 
-import re
-from datetime import date
+from pydantic import Field
 
 from shared.agent.render import task_line
-from shared.queries import actionable
-from shared.todo import Task
-
-_EST_RE = re.compile(r"^(\d+(?:\.\d+)?)(m|h)$")
-_PRIORITY_POINTS = {"A": 30, "B": 20, "C": 10}
-
-
-def estimate_minutes(task: Task) -> int | None:
-    """``est:30m`` → 30, ``est:2h`` → 120; None when absent or unreadable."""
-    m = _EST_RE.match(task.attr("est") or "")
-    if not m:
-        return None
-    return round(float(m.group(1)) * (60 if m.group(2) == "h" else 1))
+from shared.agent.tool_types import Read, Tool, ToolEnv, ToolError, ToolInput
+from shared.calendar import events_on, parse_calendar
+from shared.progress import project_progress
+from shared.suggest import Suggestion, suggest, weights_from_config
+from shared.time_blocks import TimeBlockError, propose_blocks
+from shared.today import RepoSnapshot
 
 
-def suggest(
-    tasks: list[Task],
-    today: date,
-    context: str | None = None,
-    minutes: int | None = None,
-    energy: str | None = None,
-) -> list[tuple[str, str]]:
-    """(task line, why) for the best candidates first. Waiting-for items are never suggested."""
-    scored: list[tuple[int, int, str, str]] = []
-    for task in actionable(tasks, today):
-        if task.is_waiting:
-            continue
-        if context and f"@{context.lstrip('@')}" not in task.contexts and task.contexts:
-            continue
-        est = estimate_minutes(task)
-        if minutes is not None and est is not None and est > minutes:
-            continue
-        score, why = _score(task, today, est, energy)
-        scored.append((-score, task.line, task_line(task, today), ", ".join(why) or "open"))
-    scored.sort()
-    return [(line, why) for _, _, line, why in scored]
+class SuggestInput(ToolInput):
+    context: str | None = Field(None, description="Where the owner is, e.g. @home")
+    minutes: int | None = Field(None, ge=1, le=1440, description="Time available")
+    energy: str | None = Field(None, pattern="^(low|med|high)$")
+    limit: int = Field(5, ge=1, le=20)
 
 
-def _score(task: Task, today: date, est: int | None, energy: str | None) -> tuple[int, list[str]]:
-    score, why = _PRIORITY_POINTS.get(task.priority or "", 0), []
-    if task.priority:
-        why.append(f"priority {task.priority}")
-    due = task.due
-    if due is not None:
-        days = (due - today).days
-        if days < 0:
-            score += 60 + min(-days, 30)
-            why.append(f"overdue {-days}d")
-        elif days <= 3:
-            score += 40 - 5 * days
-            why.append("due today" if days == 0 else f"due in {days}d")
-        elif days <= 7:
-            score += 15
-            why.append(f"due in {days}d")
-    level = task.attr("energy")
-    if energy and level:
-        if level == energy:
-            score += 10
-            why.append(f"{level} energy")
-        elif energy == "low" and level == "high":
-            score -= 15
-    if est is not None and est <= 15:
-        score += 5
-        why.append("quick")
-    return score, why
+def ranked(env: ToolEnv, args: SuggestInput) -> list[Suggestion]:
+    """The repo's open tasks scored by :func:`shared.suggest.suggest`, best first."""
+    snap = RepoSnapshot.load(env.repo, env.now)
+    progress = project_progress(
+        snap.projects,
+        snap.tasks + snap.done_tasks,
+        env.now.date(),
+        snap.config.projects.stalled_days,
+    )
+    return suggest(
+        snap.tasks,
+        now=env.now,
+        context=args.context,
+        minutes_available=args.minutes,
+        energy=args.energy,
+        projects=snap.projects,
+        quarter=snap.quarter,
+        progress=progress,
+        weights=weights_from_config(snap.config),
+        limit=args.limit,
+    )
+
+
+def suggest_tasks(env: ToolEnv, args: SuggestInput) -> Read:
+    today = env.now.date()
+    rows = [
+        f"{task_line(s.task, today)} — {s.reason_text or 'open'}" for s in ranked(env, args)
+    ]
+    return Read("\n".join(rows) or "Nothing fits; try without filters.", "todo.txt")
+
+
+class BlocksInput(SuggestInput):
+    limit: int = Field(3, ge=1, le=10, description="How many suggested tasks to place")
+
+
+def propose_time_blocks(env: ToolEnv, args: BlocksInput) -> Read:
+    snap = RepoSnapshot.load(env.repo, env.now)
+    calendar = env.repo.parsed(env.repo.layout.calendar, parse_calendar)
+    try:
+        blocks = propose_blocks(
+            ranked(env, args),
+            events_on(calendar, env.now.date()),
+            now=env.now,
+            work_hours=snap.config.work_hours,
+            source=env.source,
+        )
+    except TimeBlockError as exc:
+        raise ToolError(str(exc)) from exc
+    if not blocks:
+        return Read("No free time left today within work hours for these tasks.", "calendar.txt")
+    day = env.now.date().isoformat()
+    rows = [
+        f"Proposed blocks for {day}; nothing is written. To keep one, once the owner agrees, "
+        f"call add_event with date {day} and the block's time and text:"
+    ]
+    rows.extend(f"{b.operation.time} {b.operation.text} — for task #{b.task.line}" for b in blocks)
+    return Read("\n".join(rows), "calendar.txt")
+
+
+TOOLS = (
+    Tool(
+        "suggest_tasks",
+        "Rank what to do next from open tasks, each with its reasons: overdue, due soon, "
+        "priority, goals behind, context, fit with the time and energy available.",
+        SuggestInput,
+        suggest_tasks,
+    ),
+    Tool(
+        "propose_time_blocks",
+        "Propose calendar blocks in today's free time (within work hours) for the best "
+        "suggested tasks. Writes nothing: to keep a block, call add_event with its day, time "
+        "and text once the owner agrees.",
+        BlocksInput,
+        propose_time_blocks,
+    ),
+)

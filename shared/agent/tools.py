@@ -7,12 +7,13 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from shared.agent import analysis_tools, read_tools, write_tools
+from shared.agent import analysis_tools, read_tools, suggest, write_tools
 from shared.agent.tool_types import Tool, ToolError, ToolInput
 
 ALL_TOOLS: tuple[Tool, ...] = (
     *read_tools.TOOLS,
     *analysis_tools.TOOLS,
+    *suggest.TOOLS,
     *write_tools.TOOLS,
 )
 TOOLS_BY_NAME: dict[str, Tool] = {t.name: t for t in ALL_TOOLS}

@@ -21,6 +21,7 @@ from shared.agent.confirm import apply_pending
 from shared.agent.executor import Apply, Executor, GitRun
 from shared.agent.history import compact_turn
 from shared.agent.ids import op_id_for
+from shared.agent.promise_offer import accepted_offer, offer_promise
 from shared.agent.prompt import stamp
 from shared.agent.state import AgentState
 from shared.agent.usage import Usage, budget_left
@@ -113,6 +114,9 @@ def handle_message(req: TurnRequest, now: datetime, deps: TurnDeps) -> TurnResul
     event), never an exception, unless the process itself dies."""
     today = now.date()
     intent = it.parse_intent(req.text, today, *_known_tags(deps.repo))
+    offered = accepted_offer(deps.state, req.conversation_id, req.text)
+    if offered is not None:
+        intent = it.ConfirmIntent(offered, confirm=True)
     if isinstance(intent, it.ConfirmIntent):
         return _finish(req, now, deps, _confirm(intent, deps), [])
     reason, notice = _why_no_model(deps, today.isoformat())
@@ -163,6 +167,7 @@ def _run_model(req: TurnRequest, now: datetime, deps: TurnDeps) -> TurnResult | 
         out.cost_usd,
         out.steps,
     )
+    _offer(req, now, deps, result)
     return _finish(req, now, deps, result, out.actions)
 
 
@@ -190,6 +195,7 @@ def _builtin(
         text = reply.text
     status = "error" if down and not reply.understood else "ok"
     result = TurnResult(text, "builtin", status, applied=[r.to_dict() for r in reply.results])
+    _offer(req, now, deps, result)
     return _finish(req, now, deps, result, [r.summary for r in reply.results])
 
 
@@ -220,6 +226,22 @@ def _confirm(intent: it.ConfirmIntent, deps: TurnDeps) -> TurnResult:
         return TurnResult("Cancelled: " + "; ".join(i["summary"] for i in pending.items), "confirm")
     results, text = apply_pending(pending, deps.apply)
     return TurnResult(text, "confirm", applied=[r.to_dict() for r in results])
+
+
+def _offer(req: TurnRequest, now: datetime, deps: TurnDeps, result: TurnResult) -> None:
+    """When the owner promised something, the reply offers it as a task (one tap to add),
+    unless the turn already added a task."""
+    if any(a.get("kind") == ops.AddTask.kind for a in result.applied):
+        return
+    offer = offer_promise(
+        deps.state, req.conversation_id, req.turn_id, req.text, now, req.source
+    )
+    if offer is None:
+        return
+    pending_id, sentence = offer
+    result.text = f"{result.text}\n{sentence}" if result.text else sentence
+    if result.pending_id is None and result.status == "ok":
+        result.status, result.pending_id = "pending", pending_id
 
 
 def _finish(

@@ -24,7 +24,7 @@ def run(org: OrgRepo):  # type: ignore[no-untyped-def]
 
 def test_definitions_are_complete_and_compact() -> None:
     defs = tool_definitions()
-    assert len(defs) == len(ALL_TOOLS) == 24
+    assert len(defs) == len(ALL_TOOLS) == 25
     for d in defs:
         assert d["description"] and d["input_schema"]["type"] == "object"
         assert "title" not in str(d["input_schema"])
@@ -67,7 +67,7 @@ def test_projects_goals_telos(run) -> None:  # type: ignore[no-untyped-def]
 
 def test_suggest_prefers_overdue_and_fits_the_time(run) -> None:  # type: ignore[no-untyped-def]
     picks = run("suggest_tasks", minutes=20, limit=3).content.splitlines()
-    assert "overdue" in picks[1]
+    assert "due today" in picks[1] and "overdue 1 day" in picks[2]
     assert all("est:2h" not in line for line in picks)
     assert "@waiting" not in run("suggest_tasks", limit=20).content
 
