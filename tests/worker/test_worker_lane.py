@@ -157,9 +157,10 @@ def test_a_second_repo_worker_started_by_mistake_never_interleaves_writes(
     workers: WorkerFactory, world: GitWorld, client_app: OrgCelery
 ) -> None:
     """Two repo-lane workers on one repository: the Redis lock serializes them."""
+    # Both consume before the edits arrive, so both are handed some of them.
+    first, second = workers.start(), workers.start()
     ops = [AddTask(text=f"twin {i}", source="web") for i in range(200)]
     ids = [enqueue_operation(client_app, op) for op in ops]
-    first, second = workers.start(), workers.start()
     for task_id in ids:
         wait_applied(client_app, task_id, 120)
     wait_until(lambda: world.repo_status() == "", 20, "a clean tree")
@@ -169,5 +170,11 @@ def test_a_second_repo_worker_started_by_mistake_never_interleaves_writes(
     assert all(log.count(f'"id": "{op.op_id}"') == 1 for op in ops)  # each in one commit
     run_git(world.repo, "fsck", "--no-progress")
     ran = [len(re.findall(r"apply_operation\[\w+\] succeeded", w.log())) for w in (first, second)]
-    print(f"two repo workers ran {ran[0]} and {ran[1]} edits; every edit once, in one commit")
-    assert min(ran) > 0  # both really took work
+    got = [len(re.findall(r"apply_operation\[\w+\] received", w.log())) for w in (first, second)]
+    print(
+        f"two repo workers received {got[0]} and {got[1]} deliveries and applied {ran[0]} and "
+        f"{ran[1]} edits (a worker that finds the lock held hands the edit back); "
+        "every edit once, in one commit"
+    )
+    assert min(got) > 0  # both really competed for the edits
+    assert sum(ran) == 200
