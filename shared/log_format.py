@@ -5,6 +5,9 @@ A process calls :func:`configure_logging` once when it starts. Code that handles
 Discord command or a task wraps its work in :func:`log_ids` so every line it logs names the request
 (and the task), and the id travels with the task to the worker. :class:`SecretMasker` masks the
 values of the secret settings and anything shaped like a credential, in text and JSON alike.
+:class:`TaskContentFilter` keeps the owner's text out of Celery's lines about a task ("Task
+<name>[<id>] received", "... succeeded in 0.01s: <result>"): they name the task, never its
+arguments or its result.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import logging
 import re
 import sys
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
@@ -47,6 +50,13 @@ SECRET_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\bglpat-[A-Za-z0-9_\-]{20,}"), MASK),
     # Authorization headers.
     (re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=\-]{8,}"), r"\1 " + MASK),
+)
+
+#: The fields of Celery's task lines that carry the owner's text: the task's arguments and result.
+TASK_CONTENT_FIELDS = frozenset({"args", "kwargs", "return_value"})
+# ``%(args)s`` and the like in a Celery format string, with the ": " that introduces them.
+_TASK_CONTENT_PLACEHOLDER = re.compile(
+    r"(?::\s*)?%\((?:args|kwargs|return_value)\)[#0 +\-]*\d*(?:\.\d+)?[a-zA-Z]"
 )
 
 # Attributes every LogRecord has; anything else on a record came from ``extra=``.
@@ -104,6 +114,33 @@ class SecretMasker(logging.Filter):
         if isinstance(value, list | tuple):
             return [self._mask_value(v) for v in value]
         return self.mask(str(value))
+
+
+class TaskContentFilter(logging.Filter):
+    """Celery's lines about a task keep its id, name, runtime and outcome, and drop its arguments
+    and return value, which carry the owner's text.
+
+    Celery logs these lines (``celery.app.trace``, ``celery.worker.strategy``) with a dict of
+    fields as the format arguments and again as the ``data`` extra field; the format loses its
+    ``%(args)s``, ``%(kwargs)s`` and ``%(return_value)s``, ``data`` is dropped, and the task's id
+    and name become the ``task_id`` and ``task_name`` fields. Runs before :class:`SecretMasker`,
+    which formats the message.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        fields = record.args
+        if not record.name.startswith("celery") or not isinstance(fields, Mapping):
+            return True
+        if not TASK_CONTENT_FIELDS & fields.keys():
+            return True
+        record.msg = _TASK_CONTENT_PLACEHOLDER.sub("", str(record.msg))
+        record.args = {k: v for k, v in fields.items() if k not in TASK_CONTENT_FIELDS}
+        vars(record).pop("data", None)
+        if fields.get("id"):
+            record.task_id = str(fields["id"])
+        if fields.get("name"):
+            record.task_name = str(fields["name"])
+        return True
 
 
 class JsonFormatter(logging.Formatter):
@@ -170,6 +207,7 @@ def configure_logging(settings: Settings, stream: IO[str] | None = None) -> logg
     Returns the handler.
     """
     handler = logging.StreamHandler(stream or sys.stderr)
+    handler.addFilter(TaskContentFilter())  # first: the masker formats the message
     handler.addFilter(SecretMasker(secret_values(settings)))
     handler.setFormatter(JsonFormatter() if settings.log_format == "json" else TextFormatter())
     root = logging.getLogger()

@@ -8,6 +8,7 @@ import logging
 from collections.abc import Iterator
 
 import pytest
+from celery.app import trace
 
 from shared.log_format import (
     MASK,
@@ -163,3 +164,39 @@ def test_formatter_serializes_values_json_cannot_hold() -> None:
     record = logging.makeLogRecord({"msg": "x", "levelname": "INFO", "when": object()})
     entry = json.loads(JsonFormatter().format(record))
     assert entry["when"].startswith("<object object")
+
+
+def test_celery_task_lines_name_the_task_but_not_its_arguments_or_result(
+    captured: io.StringIO,
+) -> None:
+    text = "Ring the notary about the flat"
+    task = {"id": "t-1", "name": "myorg.repo.apply_operation", "eta": None}
+    received = {**task, "args": f"[{{'text': '{text}'}}]", "kwargs": "{}"}
+    logging.getLogger("celery.worker.strategy").info(
+        trace.LOG_RECEIVED, received, extra={"data": received}
+    )
+    trace.info(
+        trace.LOG_SUCCESS, {**received, "return_value": f"{{'raw': '{text}'}}", "runtime": 0.5}
+    )
+    failed = {
+        **received,
+        "exc": "OperationError('no such line')",
+        "description": "raised unexpected",
+    }
+    trace.logger.error(trace.LOG_FAILURE, failed, extra={"data": failed})
+    assert text not in captured.getvalue()
+    first, second, third = lines(captured)
+    assert first["msg"] == "Task myorg.repo.apply_operation[t-1] received"
+    assert second["msg"] == "Task myorg.repo.apply_operation[t-1] succeeded in 0.5s"
+    assert third["msg"] == (
+        "Task myorg.repo.apply_operation[t-1] raised unexpected: OperationError('no such line')"
+    )
+    for entry in (first, second, third):
+        assert (entry["task_id"], entry["task_name"]) == ("t-1", "myorg.repo.apply_operation")
+        assert "data" not in entry
+
+
+def test_other_lines_with_a_mapping_are_left_alone(captured: io.StringIO) -> None:
+    logging.getLogger("myorg.test").info("%(args)s seen", {"args": "kept"})
+    (entry,) = lines(captured)
+    assert entry["msg"] == "kept seen"
