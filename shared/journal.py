@@ -1,33 +1,47 @@
 """Write-ahead journal that makes applying an operation idempotent and crash-safe.
 
-Protocol, per operation (all under ``OrgRepo.state_dir``, which lives inside ``.git``):
+Protocol, per operation (files under ``OrgRepo.state_dir``, which lives inside ``.git``):
 
-1. stage every new file's bytes under ``staging/<op_id>/`` and fsync them;
-2. write ``staging/<op_id>/manifest.json`` atomically — from here on the op *will* happen;
-3. move each staged file over its target with ``os.replace`` (atomic per file);
-4. append the op id and its result to ``applied.jsonl`` (fsync), then drop the staging dir.
+1. append one record to ``wal.jsonl`` — the op id, its result, and for each file the change as
+   a splice (offset, bytes cut, bytes inserted) with a signature of the file before and after —
+   and ``fdatasync`` it: from here on the op *has* happened (its id is in the index);
+2. replace each file with ``os.replace`` from a temp file in the same directory (atomic per
+   file, so a reader sees the old bytes or the new, never a mix);
+3. append ``{"done": op_id}``.
 
-A crash before 2 leaves nothing applied (the staging dir is discarded and a redelivery
-applies the op afresh); a crash after 2 is completed by :func:`recover_pending`; an op id
-found in ``applied.jsonl`` is never applied again.
+One sync per operation. A crash between 1 and 3 leaves an *in-flight* record, which
+:meth:`Journal.recover` settles on the next start: a file still as it was before gets the splice,
+a file already as it should be after is left alone, and a file that is neither (the owner edited
+it between the crash and now) wins — the record is voided, so the op's redelivery applies it
+afresh on top of the owner's text. An op id found in the index is never applied again.
+
+The replaced files are not synced one by one: every ``CHECKPOINT_EVERY`` operations (and when the
+WAL is replayed) they are synced together, the records' ids and results move to ``applied.jsonl``
+(the last ``KEEP_APPLIED`` of them) and the WAL starts empty. Until then a power loss that drops a
+rename is repaired from the WAL, whose records hold every change since the last checkpoint.
 """
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import fcntl
-import hashlib
 import json
 import os
-import shutil
+import tempfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from shared.atomic import fsync_dir, write_atomic
+from shared.atomic import TEMP_PREFIX, fsync_dir, write_atomic
+from shared.journal_legacy import recover_staging
 from shared.org_repo import OrgRepo
 
 KEEP_APPLIED = 20_000
+CHECKPOINT_EVERY = 1_000
+WAL = "wal.jsonl"
+APPLIED = "applied.jsonl"
 
 
 def journal_of(repo: OrgRepo) -> Journal:
@@ -38,15 +52,77 @@ def journal_of(repo: OrgRepo) -> Journal:
     return journal
 
 
+def signature(data: bytes) -> str:
+    """Length and CRC-32: tells our before and after states from each other and from an edit."""
+    return f"{len(data)}:{zlib.crc32(data):08x}"
+
+
+def splice(old: bytes, new: bytes) -> tuple[int, int, bytes]:
+    """``(at, cut, text)`` with ``old[:at] + text + old[at + cut:] == new``, ``text`` minimal."""
+    limit = min(len(old), len(new))
+    lo, hi = 0, limit  # the common prefix is lo long; binary search on memcmp'd slices
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if old[lo:mid] == new[lo:mid]:
+            lo = mid
+        else:
+            hi = mid - 1
+    at = lo
+    room = limit - at  # the common suffix may not overlap the prefix
+    lo, hi = 0, room
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if old[len(old) - mid : len(old) - lo] == new[len(new) - mid : len(new) - lo]:
+            lo = mid
+        else:
+            hi = mid - 1
+    tail = lo
+    return at, len(old) - tail - at, new[at : len(new) - tail]
+
+
+class _Tail:
+    """Complete lines appended to a file since the last read (rereads when it is replaced)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.ino: int | None = None
+        self.offset = 0
+        self.torn = False  # the file ends in a partial line
+
+    def read(self) -> tuple[bool, list[bytes]]:
+        """``(reset, lines)``; ``reset`` when the file was replaced and is read from the start."""
+        try:
+            st = self.path.stat()
+        except FileNotFoundError:
+            reset = self.ino is not None or self.offset > 0
+            self.ino, self.offset, self.torn = None, 0, False
+            return reset, []
+        reset = st.st_ino != self.ino or st.st_size < self.offset
+        if reset:
+            self.ino, self.offset = st.st_ino, 0
+        if st.st_size == self.offset:
+            self.torn = False
+            return reset, []
+        with open(self.path, "rb") as f:
+            f.seek(self.offset)
+            chunk = f.read(st.st_size - self.offset)
+        complete = chunk.rfind(b"\n") + 1  # a torn last line is read once it is whole
+        self.offset += complete
+        self.torn = complete < len(chunk)
+        return reset, chunk[:complete].splitlines()
+
+
 class Journal:
     def __init__(self, repo: OrgRepo) -> None:
         self.repo = repo
         self.dir = repo.state_dir
-        self.applied_path = self.dir / "applied.jsonl"
-        self.staging = self.dir / "staging"
+        self.wal_path = self.dir / WAL
+        self.applied_path = self.dir / APPLIED
+        self._applied = _Tail(self.applied_path)
+        self._wal = _Tail(self.wal_path)
         self._index: dict[str, dict[str, Any]] = {}
-        self._ino: int | None = None
-        self._offset = 0
+        self._records: dict[str, dict[str, Any]] = {}  # WAL records since the last checkpoint
+        self._inflight: dict[str, dict[str, Any]] = {}  # records without "done"
 
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
@@ -59,123 +135,205 @@ class Journal:
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
-    def _load_index(self) -> dict[str, dict[str, Any]]:
-        """The applied-op index, reading only what was appended since the last call."""
-        try:
-            st = self.applied_path.stat()
-        except FileNotFoundError:
-            self._index, self._ino, self._offset = {}, None, 0
-            return self._index
-        if st.st_ino != self._ino or st.st_size < self._offset:
-            self._index, self._ino, self._offset = {}, st.st_ino, 0  # replaced (trimmed): reread
-        if st.st_size > self._offset:
-            with open(self.applied_path, "rb") as f:
-                f.seek(self._offset)
-                tail = f.read(st.st_size - self._offset)
-            complete = tail.rfind(b"\n") + 1  # a torn last line is read once it is whole
-            for raw in tail[:complete].splitlines():
-                with contextlib.suppress(ValueError, KeyError, TypeError):
-                    entry = json.loads(raw)
-                    self._index[entry["op_id"]] = entry["result"]
-            self._offset += complete
-        return self._index
+    # -- the index ---------------------------------------------------------------------------
+
+    def _refresh(self) -> None:
+        """Bring the index up to date with both files, reading only what was appended."""
+        reset_applied, applied_lines = self._applied.read()
+        reset_wal, wal_lines = self._wal.read()
+        if reset_applied or reset_wal:  # a checkpoint replaced a file: read both afresh
+            self._applied = _Tail(self.applied_path)
+            self._wal = _Tail(self.wal_path)
+            self._index, self._records, self._inflight = {}, {}, {}
+            applied_lines = self._applied.read()[1]
+            wal_lines = self._wal.read()[1]
+        for raw in applied_lines:
+            with contextlib.suppress(ValueError, KeyError, TypeError):
+                entry = json.loads(raw)
+                self._index[entry["op_id"]] = entry["result"]
+        for raw in wal_lines:
+            with contextlib.suppress(ValueError, KeyError, TypeError, AttributeError):
+                self._read_wal_entry(json.loads(raw))
+
+    def _read_wal_entry(self, entry: dict[str, Any]) -> None:
+        if "op" in entry:
+            op_id = entry["op"]
+            self._index[op_id] = entry["result"]
+            self._records[op_id] = entry
+            self._inflight[op_id] = entry
+        elif "done" in entry:
+            self._inflight.pop(entry["done"], None)
+        elif "void" in entry:
+            op_id = entry["void"]
+            self._index.pop(op_id, None)
+            self._records.pop(op_id, None)
+            self._inflight.pop(op_id, None)
 
     def applied(self, op_id: str) -> dict[str, Any] | None:
-        return self._load_index().get(op_id)
+        self._refresh()
+        return self._index.get(op_id)
 
-    def _record(self, op_id: str, result: dict[str, Any]) -> None:
-        line = json.dumps({"op_id": op_id, "result": result}) + "\n"
-        with open(self.applied_path, "a+b") as f:
-            # A tail torn by a power loss must not swallow this record into its line.
-            end = f.seek(0, os.SEEK_END)
-            if end:
-                f.seek(end - 1)
-                if f.read(1) != b"\n":
-                    line = "\n" + line
-            f.write(line.encode("utf-8"))
-            f.flush()
-            os.fsync(f.fileno())
-        index = self._load_index()
-        if len(index) > KEEP_APPLIED * 2:
-            self._trim(index)
-
-    def _trim(self, index: dict[str, dict[str, Any]]) -> None:
-        kept = list(index.items())[-KEEP_APPLIED:]
-        body = "".join(json.dumps({"op_id": k, "result": v}) + "\n" for k, v in kept)
-        write_atomic(self.applied_path, body.encode("utf-8"))
-        self._index, self._ino, self._offset = {}, None, 0
+    # -- applying ----------------------------------------------------------------------------
 
     def commit(self, op_id: str, files: dict[str, bytes], result: dict[str, Any]) -> None:
-        """Apply ``files`` (repo-relative path → new bytes) and record ``result``, atomically."""
-        stage = self.staging / _safe_name(op_id)
-        if stage.exists():
-            shutil.rmtree(stage)
-        stage.mkdir(parents=True)
-        manifest: list[list[str]] = []
-        for n, (rel, data) in enumerate(files.items()):
-            staged = stage / f"{n}.bin"
-            with open(staged, "wb") as f:
-                f.write(data)
-                f.flush()
-                os.fsync(f.fileno())
-            manifest.append([rel, staged.name, _digest(self.repo.read_bytes(rel))])
-        fsync_dir(stage)
-        payload = {"op_id": op_id, "files": manifest, "result": result}
-        write_atomic(stage / "manifest.json", json.dumps(payload).encode("utf-8"))
-        self._finish(stage, payload)
+        """Apply ``files`` (repo-relative path → new bytes) and record ``result``, atomically.
 
-    def _finish(self, stage: Path, payload: dict[str, Any], recovering: bool = False) -> bool:
-        """Move the staged files into place and record the op; False if it was abandoned."""
-        if recovering and self._edited_since(stage, payload):
-            # The owner changed a file between the crash and now: their edit wins, and the
-            # op stays unrecorded so that its redelivery applies it on top of their text.
-            shutil.rmtree(stage, ignore_errors=True)
-            return False
-        for rel, name, *_ in payload["files"]:
-            staged = stage / name
-            if staged.exists():
-                target = self.repo.path(rel)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                with contextlib.suppress(FileNotFoundError):
-                    os.chmod(staged, target.stat().st_mode & 0o7777)
-                os.replace(staged, target)
-                fsync_dir(target.parent)
-        if self.applied(payload["op_id"]) is None:
-            self._record(payload["op_id"], payload["result"])
-        shutil.rmtree(stage, ignore_errors=True)
-        return True
+        Call holding :meth:`locked`.
+        """
+        if not _safe_name(op_id):
+            raise ValueError("empty operation id")
+        self._refresh()
+        changes = []
+        for rel, data in files.items():
+            old = self.repo.read_bytes(rel)
+            at, cut, text = splice(old, data)
+            changes.append(
+                [rel, signature(old), signature(data), at, cut, base64.b64encode(text).decode()]
+            )
+        record = {"op": op_id, "result": result, "files": changes}
+        self._append(record, sync=True)
+        for rel, data in files.items():
+            _replace(self.repo.path(rel), data)
+        self._append({"done": op_id})
+        if len(self._records) >= CHECKPOINT_EVERY:
+            self.checkpoint()
 
-    def _edited_since(self, stage: Path, payload: dict[str, Any]) -> bool:
-        for rel, name, *before in payload["files"]:
-            if not before or not (stage / name).exists():
-                continue
-            if _digest(self.repo.read_bytes(rel)) != before[0]:
-                return True
-        return False
+    def _append(self, entry: dict[str, Any], sync: bool = False) -> None:
+        line = json.dumps(entry).encode("ascii") + b"\n"  # lone surrogates (non-UTF-8) escaped
+        self.dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.wal_path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            if self._wal.torn or _ends_torn(fd):
+                line = b"\n" + line  # a tail torn by a crash must not swallow this record
+            os.write(fd, line)
+            if sync:
+                os.fdatasync(fd)
+        finally:
+            os.close(fd)
+        # Our own line is known: take it in without reading it back when nothing came between.
+        st = os.stat(self.wal_path)
+        if self._wal.ino == st.st_ino and self._wal.offset + len(line) == st.st_size:
+            self._wal.offset, self._wal.torn = st.st_size, False
+            self._read_wal_entry(entry)
+        else:
+            self._refresh()
+
+    # -- recovery and checkpoints --------------------------------------------------------------
 
     def recover(self) -> int:
-        """Finish ops that reached their manifest; discard ones that did not. Returns finished."""
-        if not self.staging.is_dir():
-            return 0
-        finished = 0
-        for stage in sorted(self.staging.iterdir()):
-            manifest = stage / "manifest.json"
-            try:
-                payload = json.loads(manifest.read_bytes())
-            except (FileNotFoundError, ValueError):
-                shutil.rmtree(stage, ignore_errors=True)
-                continue
-            if self._finish(stage, payload, recovering=True):
+        """Settle what a crash left half-applied; returns how many ops were finished.
+
+        Call holding :meth:`locked`.
+        """
+        finished = recover_staging(self.repo, self)
+        self._refresh()
+        if not self._inflight:
+            return finished
+        for op_id, record in list(self._inflight.items()):
+            if self._settle(op_id, record):
                 finished += 1
+        self.checkpoint()  # what was replayed is made durable at once
         return finished
 
+    def _settle(self, op_id: str, record: dict[str, Any]) -> bool:
+        """Finish one in-flight record; False when an owner's edit voided it."""
+        later = self._later_signatures(op_id)
+        for directory in {self.repo.path(f[0]).parent for f in record["files"]}:
+            _remove_temps(directory)  # a crash inside _replace left its temp file
+        pending: list[tuple[Path, bytes]] = []
+        for rel, before, after, at, cut, text in record["files"]:
+            current = self.repo.read_bytes(rel)
+            sig = signature(current)
+            if sig == after or sig in later.get(rel, ()):
+                continue
+            if sig == before:
+                new = current[:at] + base64.b64decode(text) + current[at + cut :]
+                if signature(new) == after:
+                    pending.append((self.repo.path(rel), new))
+                    continue
+            self._append({"void": op_id}, sync=True)
+            return False
+        for path, data in pending:
+            _replace(path, data)
+        self._append({"done": op_id})
+        return True
 
-def _digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+    def _later_signatures(self, op_id: str) -> dict[str, set[str]]:
+        """Per file, the after-signatures of the records that follow ``op_id``."""
+        out: dict[str, set[str]] = {}
+        seen = False
+        for other, record in self._records.items():
+            if seen:
+                for rel, _before, after, *_ in record["files"]:
+                    out.setdefault(rel, set()).add(after)
+            seen = seen or other == op_id
+        return out
+
+    def record_settled(self, op_id: str, result: dict[str, Any]) -> None:
+        """Record an op whose files are already in place (finished by an older protocol)."""
+        self._refresh()
+        if op_id in self._index:
+            return
+        self._append({"op": op_id, "result": result, "files": []}, sync=True)
+        self._append({"done": op_id})
+
+    def checkpoint(self) -> None:
+        """Sync the files the WAL changed, keep the ids in ``applied.jsonl``, empty the WAL.
+
+        Call holding :meth:`locked`.
+        """
+        self._refresh()
+        if not self._records and not self.wal_path.exists():
+            return
+        dirs: set[Path] = set()
+        for rel in {f[0] for r in self._records.values() for f in r["files"]}:
+            path = self.repo.path(rel)
+            with contextlib.suppress(FileNotFoundError, IsADirectoryError):
+                fd = os.open(path, os.O_RDONLY)
+                try:
+                    os.fsync(fd)
+                finally:
+                    os.close(fd)
+                dirs.add(path.parent)
+        for directory in dirs:
+            fsync_dir(directory)
+        kept = list(self._index.items())[-KEEP_APPLIED:]
+        body = "".join(json.dumps({"op_id": k, "result": v}) + "\n" for k, v in kept)
+        write_atomic(self.applied_path, body.encode("ascii"))
+        write_atomic(self.wal_path, b"")  # a crash before this only leaves ids known twice
+        self._applied, self._wal = _Tail(self.applied_path), _Tail(self.wal_path)
+        self._index, self._records, self._inflight = {}, {}, {}
+        self._refresh()
+
+
+def _replace(path: Path, data: bytes) -> None:
+    """Atomic per file, not synced (the WAL record holds the change until a checkpoint)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        with contextlib.suppress(FileNotFoundError):
+            os.chmod(tmp, path.stat().st_mode & 0o7777)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def _remove_temps(directory: Path) -> None:
+    with contextlib.suppress(FileNotFoundError, NotADirectoryError):
+        for entry in os.scandir(directory):
+            if entry.name.startswith(TEMP_PREFIX) and entry.is_file(follow_symlinks=False):
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(entry.path)
+
+
+def _ends_torn(fd: int) -> bool:
+    size = os.fstat(fd).st_size
+    return size > 0 and os.pread(fd, 1, size - 1) != b"\n"
 
 
 def _safe_name(op_id: str) -> str:
-    name = "".join(c if c.isalnum() or c in "-_" else "_" for c in op_id)[:120]
-    if not name:
-        raise ValueError("empty operation id")
-    return name
+    return "".join(c if c.isalnum() or c in "-_" else "_" for c in op_id)[:120]

@@ -59,11 +59,44 @@ def temp_files(repo: OrgRepo) -> list[str]:
 
 
 def staged(repo: OrgRepo) -> list[Path]:
+    """Staging directories of the earlier protocol."""
     staging = repo.state_dir / "staging"
     return sorted(staging.iterdir()) if staging.is_dir() else []
 
 
-def test_recover_finishes_an_op_whose_manifest_was_written(tmp_path: Path) -> None:
+def inflight(repo: OrgRepo) -> list[str]:
+    """Op ids whose WAL record has no ``done`` (or ``void``) after it."""
+    try:
+        raw = (repo.state_dir / "wal.jsonl").read_bytes()
+    except FileNotFoundError:
+        return []
+    open_ids: dict[str, None] = {}
+    for line in raw.splitlines():
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue
+        if "op" in entry:
+            open_ids[entry["op"]] = None
+        for key in ("done", "void"):
+            open_ids.pop(entry.get(key, ""), None)
+    return list(open_ids)
+
+
+class Crash(BaseException):
+    """Stands for a SIGKILL at the point where it is raised."""
+
+
+def crash_before_replacing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The next journal commit stops right after its WAL record is synced."""
+
+    def crash(path: Path, data: bytes) -> None:
+        raise Crash
+
+    monkeypatch.setattr(journal_module, "_replace", crash)
+
+
+def test_an_earlier_protocol_staged_op_with_a_manifest_is_finished(tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "org")
     stage = repo.state_dir / "staging" / "op1"
     stage.mkdir(parents=True)
@@ -79,7 +112,7 @@ def test_recover_finishes_an_op_whose_manifest_was_written(tmp_path: Path) -> No
     assert (repo.root / "todo.txt").read_bytes() == BASE + b"staged line\r\n"
 
 
-def test_recover_discards_an_op_without_manifest(tmp_path: Path) -> None:
+def test_an_earlier_protocol_staged_op_without_manifest_is_discarded(tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "org")
     stage = repo.state_dir / "staging" / "op2"
     stage.mkdir(parents=True)
@@ -122,18 +155,88 @@ def test_hostile_op_id_stays_inside_the_staging_dir(tmp_path: Path) -> None:
         Journal(repo).commit("", {}, {})
 
 
-def test_trimmed_journal_keeps_the_recent_ids(
+def test_a_checkpoint_empties_the_wal_and_keeps_the_recent_ids(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(journal_module, "KEEP_APPLIED", 3)
+    monkeypatch.setattr(journal_module, "CHECKPOINT_EVERY", 4)
     repo = make_repo(tmp_path / "org")
-    ids = [f"op{i}" for i in range(8)]
+    ids = [f"op{i}" for i in range(10)]
     for op_id in ids:
         apply_operation(repo, ops.AddTask(text=op_id, op_id=op_id), NOW)
     journal = Journal(OrgRepo(repo.root))
-    # Trimmed to 3 when the 7th id came in; the 8th was appended after that.
-    assert [journal.applied(i) is not None for i in ids] == [False] * 4 + [True] * 4
-    assert len((repo.state_dir / "applied.jsonl").read_bytes().splitlines()) == 4
+    # Checkpoints after op3 and op7 kept the last 3 ids each time; op8 and op9 are in the WAL.
+    assert [journal.applied(i) is not None for i in ids] == [False] * 5 + [True] * 5
+    assert len((repo.state_dir / "applied.jsonl").read_bytes().splitlines()) == 3
+    assert len((repo.state_dir / "wal.jsonl").read_bytes().splitlines()) == 4  # 2 ops, 2 done
+    assert (repo.root / "todo.txt").read_bytes() == BASE + b"".join(
+        f"2026-11-23 {i}\r\n".encode() for i in ids
+    )
+
+
+def test_one_sync_per_operation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = make_repo(tmp_path / "org")
+    apply_operation(repo, ops.AddTask(text="warm up"), NOW)
+    syncs: list[str] = []
+    real_fsync, real_fdatasync = os.fsync, os.fdatasync
+    monkeypatch.setattr(os, "fsync", lambda fd: (syncs.append("fsync"), real_fsync(fd))[1])
+    monkeypatch.setattr(
+        os, "fdatasync", lambda fd: (syncs.append("fdatasync"), real_fdatasync(fd))[1]
+    )
+    for i in range(5):
+        apply_operation(repo, ops.AddTask(text=f"counted {i}"), NOW)
+    apply_operation(repo, ops.ArchiveDone(), NOW)  # two files, still one record
+    assert syncs == ["fdatasync"] * 6
+
+
+def test_an_inflight_op_is_finished_by_recovery_and_not_applied_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = make_repo(tmp_path / "org")
+    op = ops.AddTask(text="survives the crash", op_id="op-1")
+    with monkeypatch.context() as m:
+        crash_before_replacing(m)
+        with pytest.raises(Crash):
+            apply_operation(repo, op, NOW)
+    assert (repo.root / "todo.txt").read_bytes() == BASE
+    assert inflight(repo) == ["op-1"]
+    fresh = OrgRepo(repo.root)  # the restarted process
+    assert recover_pending(fresh) == 1
+    assert inflight(fresh) == []
+    assert (repo.root / "todo.txt").read_bytes() == BASE + b"2026-11-23 survives the crash\r\n"
+    assert apply_operation(fresh, op, NOW).duplicate
+    assert (repo.root / "todo.txt").read_bytes().count(b"survives the crash") == 1
+
+
+def test_lost_renames_are_replayed_in_order_from_the_wal(tmp_path: Path) -> None:
+    """A power loss can drop renames that were never synced: the WAL holds every change since
+    the last checkpoint, and recovery replays a chain of them on the same file in order."""
+    repo = make_repo(tmp_path / "org")
+    apply_operation(repo, ops.AddTask(text="one", op_id="a"), NOW)
+    apply_operation(repo, ops.AddTask(text="two", op_id="b"), NOW)
+    apply_operation(repo, ops.CompleteTask(line=4, raw="2026-11-23 one", op_id="c"), NOW)
+    expected = (repo.root / "todo.txt").read_bytes()
+    wal = repo.state_dir / "wal.jsonl"
+    records = [line for line in wal.read_bytes().splitlines() if b'"done"' not in line]
+    wal.write_bytes(b"\n".join(records) + b"\n")  # the done marks were lost too
+    (repo.root / "todo.txt").write_bytes(BASE)  # and every rename
+    fresh = OrgRepo(repo.root)
+    assert recover_pending(fresh) == 3
+    assert (repo.root / "todo.txt").read_bytes() == expected
+    # Only the last rename lost: the earlier records find the file past them, not edited.
+    wal.write_bytes(b"\n".join(records) + b"\n")
+    assert recover_pending(OrgRepo(repo.root)) == 3
+    assert (repo.root / "todo.txt").read_bytes() == expected
+    assert all(Journal(OrgRepo(repo.root)).applied(i) is not None for i in "abc")
+
+
+def test_splice_rebuilds_the_new_bytes() -> None:
+    cases = [(b"", b""), (b"", b"abc"), (b"abc", b""), (b"aaaa", b"aaaaa"), (b"abab", b"ab"),
+             (b"x\r\ny\r\n", b"x\r\nz\r\ny\r\n"), (BASE, BASE + b"more\r\n")]
+    for old, new in cases:
+        at, cut, text = journal_module.splice(old, new)
+        assert old[:at] + text + old[at + cut :] == new
+        assert len(text) == len(new) - len(old) + cut
 
 
 def crash_one(repo: OrgRepo, op: ops.Operation, delay: float) -> str:
@@ -156,8 +259,8 @@ def crash_one(repo: OrgRepo, op: ops.Operation, delay: float) -> str:
     if os.WIFEXITED(status):
         assert os.WEXITSTATUS(status) == 0, "the child's apply_operation failed"
         return "finished"
-    if any((s / "manifest.json").exists() for s in staged(repo)):
-        return "staged"
+    if inflight(repo):
+        return "in flight"
     return "killed"
 
 
@@ -188,7 +291,7 @@ def test_row15_sigkill_during_apply_leaves_no_torn_file(tmp_path: Path) -> None:
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
         crashed = files_of(repo)
         recover_pending(repo)
-        orphans += len(temp_files(repo)) + len(staged(repo))
+        orphans += len(temp_files(repo)) + len(inflight(repo))
         # The queue redelivers the same op after the crash.
         apply_operation(OrgRepo(repo.root), ops.operation_from_dict(op.to_dict()), NOW)
         after = files_of(repo)
@@ -246,33 +349,25 @@ def test_two_processes_applying_at_once_lose_no_edit(tmp_path: Path) -> None:
     assert len(lines) == 3 + 20 + 30 + 1  # the final element is the empty tail
 
 
-def test_recovery_keeps_a_hand_edit_made_after_the_crash(tmp_path):
-    """A staged op whose target the owner edited meanwhile is dropped, not forced over the edit;
-    applying the same op again (its redelivery) then lands on top of the owner's text."""
-    import subprocess
-    from datetime import datetime
-
-    from shared import operations as ops
-    from shared.apply import apply_operation, recover_pending
-    from shared.journal import Journal
-    from shared.org_repo import OrgRepo
-
+def test_recovery_keeps_a_hand_edit_made_after_the_crash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An in-flight op whose target the owner edited meanwhile is voided, not forced over the
+    edit; applying the same op again (its redelivery) then lands on top of the owner's text."""
     subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
     (tmp_path / "todo.txt").write_bytes(b"2026-11-01 first\n")
     repo = OrgRepo(tmp_path)
-    journal = Journal(repo)
     op = ops.AddTask(text="second", op_id="op-1")
-    # Stage the op as a crash right after the manifest would leave it.
-    journal.dir.mkdir(parents=True, exist_ok=True)
-    original_finish = journal._finish
-    journal._finish = lambda stage, payload, recovering=False: True  # type: ignore[method-assign]
-    with journal.locked():
-        journal.commit("op-1", {"todo.txt": b"2026-11-01 first\n2026-11-24 second\n"}, {})
-    journal._finish = original_finish  # type: ignore[method-assign]
+    with monkeypatch.context() as m:
+        crash_before_replacing(m)
+        with pytest.raises(Crash):
+            apply_operation(repo, op, datetime(2026, 11, 24, 9))
     (tmp_path / "todo.txt").write_bytes(b"2026-11-01 first\n2026-11-24 by hand\n")
-    assert recover_pending(repo) == 0
+    fresh = OrgRepo(tmp_path)
+    assert recover_pending(fresh) == 0
     assert (tmp_path / "todo.txt").read_bytes() == b"2026-11-01 first\n2026-11-24 by hand\n"
-    apply_operation(repo, op, datetime(2026, 11, 24, 9))
+    assert Journal(OrgRepo(tmp_path)).applied("op-1") is None
+    apply_operation(fresh, op, datetime(2026, 11, 24, 9))
     assert (tmp_path / "todo.txt").read_bytes() == (
         b"2026-11-01 first\n2026-11-24 by hand\n2026-11-24 second\n"
     )
