@@ -8,6 +8,7 @@ from typing import Any
 
 from shared import calendar_edit
 from shared import operations as ops
+from shared.activity import activity_note
 from shared.agent.file_ops import append_file_change, write_file_change
 from shared.journal import journal_of
 from shared.lines import LineDoc
@@ -30,6 +31,8 @@ Change = tuple[dict[str, LineDoc], dict[str, Any]]
 def apply_operation(repo: OrgRepo, op: ops.Operation, now: datetime) -> ops.OpResult:
     """Apply ``op`` (writing files atomically) unless its ``op_id`` was applied before.
 
+    A significant change (see :mod:`shared.activity`) also appends its dated line to
+    working-memory.txt, in the same journal entry: both are applied, or neither.
     Raises :class:`~shared.operations.OperationError` on bad input; then nothing changed.
     """
     journal = journal_of(repo)
@@ -51,6 +54,13 @@ def apply_operation(repo: OrgRepo, op: ops.Operation, now: datetime) -> ops.OpRe
             raise ops.OperationError(str(exc)) from exc
         files = {rel: doc.to_bytes() for rel, doc in docs.items()}
         changed = {rel: b for rel, b in files.items() if b != repo.read_bytes(rel)}
+        note = activity_note(op, data) if changed else None
+        if note is not None:
+            rel = repo.layout.working_memory
+            memory = docs[rel] if rel in docs else repo.read_doc(rel)
+            line = append_memory(memory, now, note)
+            changed[rel] = memory.to_bytes()
+            data = {**data, "memory": memory.lines[line - 1]}
         result = ops.OpResult(op.op_id, op.kind, op.describe(), sorted(changed), data=data)
         journal.commit(op.op_id, changed, result.to_dict())
         return result

@@ -272,11 +272,15 @@ def _record_usage(
 
 
 def _note_memory(req: TurnRequest, now: datetime, deps: TurnDeps, out: ModelOutcome) -> None:
-    """After a turn with several changes, one line in working-memory.txt says what was done."""
+    """After a turn with several changes, one line in working-memory.txt says what was done,
+    leaving out the changes that wrote their own line (a task completed, see shared.activity)."""
     kinds = {r.kind for r in out.applied}
     if len(out.applied) < 2 or ops.AppendWorkingMemory.kind in kinds:
         return
-    text = "Assistant: " + "; ".join(r.summary for r in out.applied)
+    unnoted = [r for r in out.applied if "memory" not in r.data]
+    if not unnoted:
+        return
+    text = "Assistant: " + "; ".join(r.summary for r in unnoted)
     op = ops.AppendWorkingMemory(
         text=text[:300], op_id=op_id_for(req.turn_id, "memory"), source=req.source
     )

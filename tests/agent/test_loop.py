@@ -57,9 +57,36 @@ def test_writes_land_in_the_repo(org: OrgRepo, fake: FakeAnthropic) -> None:
     assert after[:-1] == [*before[: plumber - 1], after[plumber - 1], *before[plumber:]]
     assert after[-1] == "2026-11-23 Buy tiles +house @errands due:2026-11-27"
     assert after[plumber - 1].startswith("x 2026-11-23 2026-11-20 Call the plumber")
-    assert [len(r["files"]) for r in result.applied] == [1, 1]
-    memory = (org.root / "working-memory.txt").read_text("utf-8").splitlines()[-1]
-    assert memory.startswith("2026-11-23 09:00 Assistant: add task: Buy tiles")
+    # The completion notes itself in working memory, in its own change; the turn's line
+    # names only what was not noted yet.
+    assert [r["files"] for r in result.applied] == [
+        ["todo.txt"], ["todo.txt", "working-memory.txt"]
+    ]
+    memory = (org.root / "working-memory.txt").read_text("utf-8").splitlines()[-2:]
+    assert memory == [
+        "2026-11-23 09:00 Done: Call the plumber about the bathroom leak +house",
+        "2026-11-23 09:00 Assistant: add task: Buy tiles +house @errands due:fri",
+    ]
+
+
+def test_a_turn_of_completions_only_is_noted_once_per_task(
+    org: OrgRepo, fake: FakeAnthropic
+) -> None:
+    before = (org.root / "working-memory.txt").read_text("utf-8")
+    lines = todo_lines(org)
+    plumber = 1 + next(i for i, t in enumerate(lines) if "Call the plumber" in t)
+    radiators = 1 + next(i for i, t in enumerate(lines) if "Bleed the radiators" in t)
+    fake.script(
+        Msg([tool_use("complete_task", {"line": plumber, "expect": "plumber"})]),
+        Msg([tool_use("complete_task", {"line": radiators, "expect": "radiators"})]),
+        Msg([text("Ticked off both.")]),
+    )
+    turn(make_deps(org, fake), "I called the plumber and bled the radiators")
+    added = (org.root / "working-memory.txt").read_text("utf-8").removeprefix(before)
+    assert added == (
+        "2026-11-23 09:00 Done: Call the plumber about the bathroom leak +house\n"
+        "2026-11-23 09:00 Done: Bleed the radiators +house\n"
+    )
 
 
 def test_parallel_tool_calls_get_their_results_together_in_order(

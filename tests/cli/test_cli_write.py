@@ -62,7 +62,10 @@ def test_done_marks_in_place_and_keeps_every_other_byte(repo: Path) -> None:
     assert commits(repo) == count + 1
     subject, files = last_commit(repo)
     assert subject == f"complete task: {before.lines[2]} (via cli)"
-    assert files == ["todo.txt"]
+    # The completion is noted in working memory, in the same commit.
+    assert files == ["todo.txt", "working-memory.txt"]
+    memory = (repo / "working-memory.txt").read_text("utf-8").splitlines()
+    assert memory[-1] == "2026-11-23 09:00 Done: Call the plumber about the bathroom leak +house"
 
 
 def test_done_on_a_recurring_task_adds_the_next_one(repo: Path) -> None:

@@ -15,6 +15,7 @@ import pytest
 
 from shared import operations as ops
 from shared.apply import apply_operation, recover_pending
+from shared.atomic import TEMP_PREFIX
 from shared.journal import Journal
 from shared.lines import LineDoc
 from shared.org_repo import OrgRepo
@@ -67,7 +68,50 @@ def test_complete_task(repo: OrgRepo) -> None:
     result = apply_operation(repo, ops.CompleteTask(line=2), NOW)
     line = b"x 2026-11-23 2026-11-20 Call the plumber +house @telefon due:2026-11-25 pri:A"
     assert todo(repo) == TODO.replace(TODO.split(b"\r\n")[1], line)
-    assert result.data == {"line": 2, "raw": line.decode()}
+    note = "2026-11-23 09:30 Done: Call the plumber +house"
+    assert result.data == {"line": 2, "raw": line.decode(), "memory": note}
+    assert result.files == ["todo.txt", "working-memory.txt"]
+    assert (repo.root / "working-memory.txt").read_bytes() == note.encode() + b"\n"
+
+
+def test_a_significant_change_notes_working_memory_in_the_same_journal_entry(
+    repo: OrgRepo,
+) -> None:
+    (repo.root / "working-memory.txt").write_bytes(b"2026-11-22 18:00 Planned the week.\r\n")
+    (repo.root / "projects.txt").write_bytes(b"+house Winter-proof the house status:active\n")
+    op = ops.CompleteTask(line=5, raw="caf\udce9 latin-1   ")
+    done = apply_operation(repo, op, NOW)
+    paused = apply_operation(repo, ops.SetProjectStatus(project="+house", status="Paused"), NOW)
+    again = apply_operation(repo, ops.SetProjectStatus(project="house", status="paused"), NOW)
+    assert paused.files == ["projects.txt", "working-memory.txt"]
+    assert again.files == [] and "memory" not in again.data  # nothing changed: nothing noted
+    assert (repo.root / "working-memory.txt").read_bytes() == (
+        b"2026-11-22 18:00 Planned the week.\r\n"
+        b"2026-11-23 09:30 Done: caf\xe9 latin-1\r\n"
+        b"2026-11-23 09:30 Project +house is now paused.\r\n"
+    )
+    # Redelivered, the change and its note are applied once.
+    assert apply_operation(OrgRepo(repo.root), op, NOW).duplicate
+    assert Journal(repo).applied(op.op_id) == {**done.to_dict(), "duplicate": False}
+    assert (repo.root / "working-memory.txt").read_bytes().count(b"Done: caf") == 1
+
+
+@pytest.mark.parametrize(
+    "op",
+    [
+        ops.AddTask(text="Buy milk"),
+        ops.EditTask(line=3, new_text="Water the plants"),
+        ops.DeleteTask(line=6),
+        ops.PrioritizeTask(line=3, priority="B"),
+        ops.ArchiveDone(),
+    ],
+    ids=lambda op: op.kind,
+)
+def test_routine_changes_write_no_activity_note(repo: OrgRepo, op: ops.Operation) -> None:
+    result = apply_operation(repo, op, NOW)
+    assert result.files and "working-memory.txt" not in result.files
+    assert "memory" not in result.data
+    assert not (repo.root / "working-memory.txt").exists()
 
 
 def test_complete_recurring_task_reports_the_next_one(repo: OrgRepo) -> None:
@@ -194,7 +238,7 @@ def test_no_temp_files_left_in_the_repo(repo: OrgRepo) -> None:
         apply_operation(repo, ops.AddTask(text=text), NOW)
     apply_operation(repo, ops.ArchiveDone(), NOW)
     assert sorted(repo.list_files()) == ["done.txt", "todo.txt"]
-    assert list((repo.state_dir / "staging").iterdir()) == []
+    assert [p.name for p in repo.state_dir.iterdir() if p.name.startswith(TEMP_PREFIX)] == []
 
 
 def test_operation_dict_round_trip_for_every_kind() -> None:
@@ -308,6 +352,13 @@ EVERY_KIND = [
 ]
 
 
+#: The significant changes: each also appends this line to working-memory.txt.
+NOTED = {
+    ops.CompleteTask.kind: "Done: Call mum about Sunday lunch",
+    ops.SetProjectStatus.kind: "Project +garden is now active.",
+}
+
+
 def test_every_kind_is_covered() -> None:
     covered = {op.kind for op, *_ in EVERY_KIND} | {ops.ArchiveDone.kind}  # test_archive_done
     assert covered == set(ops.OPERATIONS)
@@ -325,10 +376,15 @@ def test_every_kind_changes_only_its_lines_and_applies_once(
     repo = OrgRepo(root)
     before = snapshot(repo)
     result = apply_operation(repo, op, NOW)
-    assert result.files == [rel] and not result.duplicate
+    note = NOTED.get(op.kind)
+    touched = sorted({rel, "working-memory.txt"} if note else {rel})
+    assert result.files == touched and not result.duplicate
     after = snapshot(repo)
-    after_others = {k: v for k, v in after.items() if k != rel}
-    assert after_others == {k: v for k, v in before.items() if k != rel}
+    after_others = {k: v for k, v in after.items() if k not in touched}
+    assert after_others == {k: v for k, v in before.items() if k not in touched}
+    if note:
+        memory = before["working-memory.txt"] + f"2026-11-23 09:30 {note}\n".encode()
+        assert after["working-memory.txt"] == memory
     old = LineDoc.from_bytes(before.get(rel, b"")).lines
     new = LineDoc.from_bytes(after[rel]).lines
     assert sorted((Counter(old) - Counter(new)).elements()) == sorted(removed)
