@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import redis
-from flask import Blueprint, redirect, request, session, url_for
+from flask import Blueprint, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 
 from shared import queries
 from shared.calendar import current_event
+from shared.context_infer import ContextError
 from shared.progress import project_progress
 from shared.suggest import Suggestion, suggest, weights_from_config
 from shared.today import RepoSnapshot, build_today
@@ -20,6 +20,7 @@ from web.flash import flash
 from web.services import services
 from web.views import BadInputError, fragment_for, render_page
 from worker.changes import recent_alerts
+from worker.context_override import DEFAULT_HOURS, active_override, clear_override, set_override
 
 bp = Blueprint("dashboard", __name__)
 
@@ -28,8 +29,6 @@ SUGGESTION_COUNT = 3
 LIST_LIMIT = 8
 MEMORY_COUNT = 5
 ALERT_COUNT = 5
-SESSION_CONTEXT = "context"
-_CONTEXT_RE = re.compile(r"^@?[^\s@]{1,60}$")
 
 
 def repo_view(now: datetime) -> dict[str, Any]:
@@ -74,15 +73,25 @@ def suggestions(now: datetime, context: str) -> list[Suggestion]:
     )
 
 
+def owner_context(now: datetime) -> str:
+    """The context the owner set, here or with ``/context`` in Discord, without its ``@``
+    (empty: none set, every context shows)."""
+    try:
+        override = active_override(services().redis, now)
+    except (redis.RedisError, OSError):
+        return ""
+    return override.context.lstrip("@") if override is not None else ""
+
+
 def dashboard_context() -> dict[str, Any]:
     svc = services()
     now = svc.now()
     minute = now.replace(second=0, microsecond=0)
     data = svc.memo("dashboard", (svc.repo_signature(), minute), lambda: repo_view(minute))
-    context = session.get(SESSION_CONTEXT) or ""
+    context = owner_context(now)
     ready = data["ready"]
     if context:
-        ready = [t for t in ready if f"@{context}" in t.contexts]
+        ready = [t for t in ready if f"@{context}" in {c.casefold() for c in t.contexts}]
     try:
         alerts = recent_alerts(svc.redis, ALERT_COUNT)
     except (redis.RedisError, OSError, ValueError):
@@ -98,6 +107,7 @@ def dashboard_context() -> dict[str, Any]:
         "priority": ready[:PRIORITY_COUNT],
         "suggestions": picks,
         "context": context,
+        "contexts": sorted({*(c.casefold() for c in data["contexts"]), context} - {""}),
         "alerts": alerts,
         "limit": LIST_LIMIT,
     }
@@ -111,12 +121,22 @@ def index() -> str:
 
 @bp.post("/context")
 def set_context() -> ResponseReturnValue:
-    """Override the context for this browser (empty: every context)."""
+    """Set the owner's context for ``DEFAULT_HOURS``, as ``/context`` in Discord does (empty:
+    clear it, every context)."""
+    svc = services()
     value = request.form.get("context", "").strip()
-    if value and not _CONTEXT_RE.match(value):
-        raise BadInputError("A context is one word, like @home.")
-    session[SESSION_CONTEXT] = value.lstrip("@")
+    now = svc.now()
+    try:
+        if value:
+            override = set_override(svc.redis, value, now + timedelta(hours=DEFAULT_HOURS), now)
+            label = f"{override.context} until {override.until:%H:%M}"
+        else:
+            clear_override(svc.redis)
+            label = "every context"
+    except ContextError as exc:
+        raise BadInputError("A context is one word, like @home.") from exc
+    except (redis.RedisError, OSError) as exc:
+        return flash("error", f"Not changed: Redis is unreachable ({type(exc).__name__}).", 503)
     if request.headers.get("HX-Request") == "true":
-        label = f"@{value.lstrip('@')}" if value else "every context"
         return flash("ok", f"Showing tasks for {label}.", changed=True)
     return redirect(url_for("dashboard.index"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Literal
 
 import discord
@@ -9,14 +10,6 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.client import AssistantBot
-from bot.context_store import (
-    CLEAR_WORDS,
-    DEFAULT_HOURS,
-    clear_override,
-    current_context,
-    describe,
-    set_override,
-)
 from bot.embeds import suggest_embed
 from bot.replies import followup
 from bot.services import BotServices
@@ -24,19 +17,33 @@ from shared.context_infer import ContextError, Inferred
 from shared.progress import project_progress
 from shared.suggest import Suggestion, format_minutes, suggest, weights_from_config
 from shared.today import RepoSnapshot
+from worker.context_override import DEFAULT_HOURS, clear_override, current_context, set_override
 
 Energy = Literal["low", "med", "high"]
+#: Names that clear the override: back to the calendar and the time.
+CLEAR_WORDS = frozenset({"auto", "clear", "none", "off", "reset"})
+
+
+def describe(found: Inferred) -> str:
+    if found.context is None:
+        return f"No particular context ({found.reason}): every task counts."
+    if found.source == "override":
+        until = f" until {found.until:%H:%M}" if found.until else ""
+        return f"Context **{found.context}** — set by you{until}."
+    return f"Context **{found.context}** — from the {found.source}: {found.reason}."
 
 
 def show_context(services: BotServices) -> Inferred:
-    return current_context(services.repo, services.redis, services.now())
+    return current_context(services.redis, services.repo, services.now())
 
 
 def change_context(services: BotServices, name: str, hours: float) -> str:
+    """Set the override the web shows too (``myorg:context:override``), or clear it."""
     if name.strip().lower() in CLEAR_WORDS:
         clear_override(services.redis)
         return "Override cleared. " + describe(show_context(services))
-    set_override(services.redis, name, services.now(), hours)
+    now = services.now()
+    set_override(services.redis, name, now + timedelta(hours=hours), now)
     return describe(show_context(services))
 
 
@@ -44,7 +51,7 @@ def pick_next(
     services: BotServices, minutes: int | None, energy: str | None
 ) -> tuple[list[Suggestion], Inferred]:
     now = services.now()
-    found = current_context(services.repo, services.redis, now)
+    found = current_context(services.redis, services.repo, now)
     snap = RepoSnapshot.load(services.repo, now)
     progress = project_progress(
         snap.projects, snap.tasks + snap.done_tasks, now.date(), snap.config.projects.stalled_days

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import redis
 
-from bot.context_store import OVERRIDE_KEY
 from tests.bot.bot_harness import BotThread
 from tests.bot.fake_discord import FakeDiscord
 from tests.bot.fake_state import buttons, wait_for
 from tests.worker.worker_harness import GitWorld
+from worker.context_override import OVERRIDE_KEY
 
 
 def stray_keys(client: redis.Redis) -> list[bytes]:

@@ -108,14 +108,3 @@ def test_dashboard_shows_today(client: FlaskClient) -> None:
 def test_dashboard_fragment_for_live_refresh(hx: HtmxClient) -> None:
     html = hx.get("/", target="dash").get_data(as_text=True)
     assert html.lstrip().startswith('<div id="dash"') and "<html" not in html
-
-
-def test_context_override_filters_do_next(hx: HtmxClient) -> None:
-    response = hx.post("/context", {"context": "phone"})
-    assert response.status_code == 200
-    assert response.headers["HX-Trigger"] == "myorg:changed"
-    html = hx.get("/", target="dash").get_data(as_text=True)
-    do_next = html[html.index('id="h-priority"') : html.index('id="h-late"')]
-    assert "Call the plumber" in do_next and "Redraw figure 3.2" not in do_next
-    bad = hx.post("/context", {"context": "two words"})
-    assert bad.status_code == 400 and "one word" in bad.get_data(as_text=True)
