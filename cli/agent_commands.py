@@ -50,7 +50,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.set_defaults(handler=cmd_ask)
 
     p = sub.add_parser("chat", parents=[common, agent], help="talk with the assistant")
-    p.set_defaults(handler=cmd_chat)
+    p.set_defaults(handler=cmd_chat, interactive=True)
 
     p = sub.add_parser("usage", parents=[common], help="model tokens and cost, today and recent")
     p.add_argument("--days", type=int, default=7, metavar="N", help="days to show (default 7)")

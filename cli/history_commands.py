@@ -6,12 +6,9 @@ import argparse
 import uuid
 from typing import Any
 
-from rich.markup import escape
-
 from cli.context import Context
 from cli.errors import CliError
-from cli.queue import repo_worker
-from cli.render import console, print_json
+from cli.render import console, escape, print_json
 
 UNDO_TIMEOUT_S = 20.0
 
@@ -45,6 +42,8 @@ def cmd_history(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_undo(ctx: Context, args: argparse.Namespace) -> int:
+    from cli.queue import repo_worker
+
     app = repo_worker(ctx.settings, ctx.repo.root)
     if app is None:
         raise CliError(

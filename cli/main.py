@@ -1,14 +1,16 @@
-"""``myorg``: argument parsing and dispatch. Each subcommand lives in a small module."""
+"""``myorg``: argument parsing and dispatch. Each subcommand lives in a small module, which
+imports what its handlers need when they run: starting ``myorg`` costs only the one command.
+"""
 
 from __future__ import annotations
 
 import argparse
+import gc
 import io
 import os
 import sys
-from collections.abc import Sequence
-
-from pydantic import ValidationError
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 from cli import (
     agent_commands,
@@ -19,7 +21,6 @@ from cli import (
 )
 from cli.context import build_context
 from cli.errors import CliError
-from shared.settings import Settings
 
 
 def _common() -> argparse.ArgumentParser:
@@ -44,8 +45,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -53,15 +52,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Text that is not UTF-8 in the owner's files is printed as its original bytes.
         sys.stdout.reconfigure(errors="surrogateescape")
     try:
-        settings = Settings()
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        print(f"myorg: invalid setting {first['loc'][0]}: {first['msg']}", file=sys.stderr)
-        return 2
-    try:
-        ctx = build_context(args, settings)
-        code = int(args.handler(ctx, args) or 0)
-        sys.stdout.flush()
+        with _collector_paused(not getattr(args, "interactive", False)):
+            ctx = build_context(args)
+            code = int(args.handler(ctx, args) or 0)
+            sys.stdout.flush()
         return code
     except CliError as exc:
         print(f"myorg: {exc}", file=sys.stderr)
@@ -72,3 +66,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+
+
+@contextmanager
+def _collector_paused(pause: bool) -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for one command (not for ``myorg chat``).
+
+    A command on a large repo builds a few hundred thousand small objects (a task, its tags and
+    dates per line), which reference counting frees; the collector would walk them again and
+    again while they are built, an eighth of ``myorg today``'s time on 10,000 tasks.
+    """
+    enabled = pause and gc.isenabled()
+    if enabled:
+        gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

@@ -1,16 +1,16 @@
-"""Subcommands that only read: tasks, today, projects, goals."""
+"""Subcommands that only read: tasks, today, projects, goals.
+
+Each handler imports the domain modules it uses, so that starting ``myorg`` costs only what
+the one subcommand it runs needs.
+"""
 
 from __future__ import annotations
 
 import argparse
 from typing import Any
 
-from rich.markup import escape
-
 from cli.context import Context
-from cli.render import console, print_json, task_table
-from shared import queries
-from shared.today import RepoSnapshot, build_today
+from cli.render import console, escape, print_json, task_table
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -51,6 +51,9 @@ def _days(value: str) -> int:
 
 
 def cmd_tasks(ctx: Context, args: argparse.Namespace) -> int:
+    from shared import queries
+    from shared.today import RepoSnapshot
+
     snap = RepoSnapshot.load(ctx.repo, ctx.now)
     today = ctx.now.date()
     flt = queries.TaskFilter(
@@ -74,6 +77,8 @@ def cmd_tasks(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_today(ctx: Context, args: argparse.Namespace) -> int:
+    from shared.today import build_today
+
     view = build_today(ctx.repo, ctx.now)
     if ctx.json:
         print_json(view.to_json())
@@ -115,6 +120,7 @@ def cmd_today(ctx: Context, args: argparse.Namespace) -> int:
 
 def cmd_projects(ctx: Context, args: argparse.Namespace) -> int:
     from shared.progress import project_progress
+    from shared.today import RepoSnapshot
 
     snap = RepoSnapshot.load(ctx.repo, ctx.now)
     today = ctx.now.date()
@@ -154,6 +160,8 @@ def cmd_projects(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_goals(ctx: Context, args: argparse.Namespace) -> int:
+    from shared.today import RepoSnapshot
+
     snap = RepoSnapshot.load(ctx.repo, ctx.now)
     goals = [
         {

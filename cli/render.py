@@ -1,4 +1,8 @@
-"""Terminal output with rich, and JSON output for scripts."""
+"""Terminal output with rich, and JSON output for scripts.
+
+rich is imported when a table or console is made: ``--json`` output does not need it, and it
+is a noticeable part of a short command's start-up.
+"""
 
 from __future__ import annotations
 
@@ -7,17 +11,26 @@ import re
 import sys
 from collections.abc import Iterable
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
 
-from shared.todo import Task
+    from shared.todo import Task
 
 
 def console() -> Console:
+    from rich.console import Console
+
     return Console(highlight=False, soft_wrap=False)
+
+
+def escape(text: str) -> str:
+    """``text`` with rich's markup characters escaped, to print literally."""
+    from rich.markup import escape as rich_escape
+
+    return rich_escape(text)
 
 
 _LONE_SURROGATE_RE = re.compile("[\udc80-\udcff]")
@@ -47,6 +60,8 @@ def due_label(task: Task, today: date) -> str:
 
 
 def task_table(tasks: Iterable[Task], today: date, title: str | None = None) -> Table:
+    from rich.table import Table
+
     table = Table(title=title, title_justify="left", show_edge=False, pad_edge=False)
     table.add_column("#", justify="right", style="dim")
     table.add_column("pri")

@@ -5,17 +5,14 @@ from __future__ import annotations
 import argparse
 import time
 from datetime import datetime
-from typing import Any
-
-from rich.markup import escape
-from rich.table import Table
+from typing import TYPE_CHECKING, Any
 
 from cli.context import Context
 from cli.errors import CliError
-from cli.render import console, print_json
-from shared.assistant_config import parse_assistant_config
-from shared.briefing import Briefing, evening_summary, morning_briefing
-from shared.schedule import next_runs, place, schedule_grace
+from cli.render import console, escape, print_json
+
+if TYPE_CHECKING:
+    from shared.briefing import Briefing
 
 NEXT_RUNS = 3
 
@@ -33,6 +30,9 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def build_briefing(ctx: Context, which: str) -> Briefing:
+    from shared.briefing import evening_summary, morning_briefing
+    from shared.schedule import place
+
     if which == "morning":
         return morning_briefing(ctx.repo, ctx.now)
     from worker.completions import done_lines_since
@@ -62,6 +62,11 @@ def cmd_schedule(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def show_jobs(ctx: Context) -> int:
+    from rich.table import Table
+
+    from shared.assistant_config import parse_assistant_config
+    from shared.schedule import next_runs, schedule_grace
+
     config = ctx.repo.parsed(ctx.repo.layout.assistant_toml, parse_assistant_config)
     grace, problem = schedule_grace(config.extra.get("schedule"))
     jobs: list[dict[str, Any]] = []
@@ -103,6 +108,7 @@ def show_log(ctx: Context, limit: int) -> int:
     if not ctx.settings.redis_url:
         raise CliError("the schedule ledger is kept in Redis: set REDIS_URL to read it")
     import redis
+    from rich.table import Table
 
     from worker.ledger import read_ledger
     from worker.scheduler import last_tick

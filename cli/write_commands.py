@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import argparse
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cli.context import Context
 from cli.errors import CliError
-from cli.local_commit import apply_and_commit
-from cli.queue import repo_worker
 from cli.render import console, print_json
-from shared import operations as ops
-from shared.dates import resolve_date
-from shared.todo_list import TaskNotFoundError, find_task
+
+if TYPE_CHECKING:
+    from shared.operations import Operation, OpResult
 
 QUEUE_TIMEOUT_S = 15.0
 _TIME_RE = re.compile(r"^\d{1,2}(:\d{2})?(-\d{1,2}(:\d{2})?)?$")
@@ -59,8 +57,12 @@ def _line_number(value: str) -> int:
     return number
 
 
-def run_operation(ctx: Context, op: ops.Operation, local: bool = False) -> ops.OpResult:
+def run_operation(ctx: Context, op: Operation, local: bool = False) -> OpResult:
     """Apply ``op`` through the repo worker when it runs (saying so), else directly + commit."""
+    from cli.local_commit import apply_and_commit
+    from cli.queue import repo_worker
+    from shared.operations import OperationError
+
     app = None if local else repo_worker(ctx.settings, ctx.repo.root)
     try:
         if app is None:
@@ -76,11 +78,11 @@ def run_operation(ctx: Context, op: ops.Operation, local: bool = False) -> ops.O
         if not ctx.json:
             console().print("(applied by the repo worker)", style="dim")
         return applied.result
-    except ops.OperationError as exc:
+    except OperationError as exc:
         raise CliError(str(exc)) from exc
 
 
-def _report(ctx: Context, result: ops.OpResult, text: str) -> int:
+def _report(ctx: Context, result: OpResult, text: str) -> int:
     if ctx.json:
         print_json(result.to_dict())
     else:
@@ -89,11 +91,16 @@ def _report(ctx: Context, result: ops.OpResult, text: str) -> int:
 
 
 def cmd_add(ctx: Context, args: argparse.Namespace) -> int:
+    from shared import operations as ops
+
     result = run_operation(ctx, ops.AddTask(text=" ".join(args.text), source="cli"), args.local)
     return _report(ctx, result, f"Added on line {result.data['line']}: {result.data['raw']}")
 
 
 def cmd_done(ctx: Context, args: argparse.Namespace) -> int:
+    from shared import operations as ops
+    from shared.todo_list import TaskNotFoundError, find_task
+
     doc = ctx.repo.read_doc(ctx.repo.layout.todo)
     try:
         index = find_task(doc, args.line)
@@ -111,12 +118,17 @@ def cmd_done(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def cmd_archive(ctx: Context, args: argparse.Namespace) -> int:
+    from shared import operations as ops
+
     result = run_operation(ctx, ops.ArchiveDone(source="cli"), args.local)
     moved = result.data.get("moved", 0)
     return _report(ctx, result, f"Archived {moved} done task(s) to done.txt")
 
 
 def cmd_event_add(ctx: Context, args: argparse.Namespace) -> int:
+    from shared import operations as ops
+    from shared.dates import resolve_date
+
     day = resolve_date(args.date, ctx.now.date())
     if day is None:
         raise CliError(f"{args.date!r} is not a date (use YYYY-MM-DD, today, tomorrow, fri…)")
