@@ -13,8 +13,6 @@ from datetime import time
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from croniter import croniter
-
 from shared.lines import BOM
 
 DEFAULT_SCHEDULE: dict[str, str] = {
@@ -101,6 +99,8 @@ def is_valid_cron(expr: object) -> bool:
                 return False
             if token.isalpha() and token.lower() not in _DAYS + _MONTHS:
                 return False
+    from croniter import croniter  # on use: a file without [schedule] needs no croniter
+
     try:
         return bool(croniter.is_valid(expr))
     except Exception:  # croniter's validator is the judge; any complaint means "invalid"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -14,11 +13,11 @@ DEFAULT_STALE_DAYS = 7
 
 def blocked_ids(tasks: Iterable[Task]) -> set[str]:
     """``id:`` values with an open child (topydo: a task with ``p:N`` is a child of ``id:N``)."""
-    return {p for t in tasks if not t.done for p in t.attr_all("p")}
+    return {v for t in tasks if t.attrs and not t.done for k, v in t.attrs if k == "p"}
 
 
 def is_blocked(task: Task, blocked: set[str]) -> bool:
-    return any(i in blocked for i in task.attr_all("id"))
+    return any(k == "id" and v in blocked for k, v in task.attrs)
 
 
 def actionable(tasks: list[Task], today: date) -> list[Task]:
@@ -27,7 +26,10 @@ def actionable(tasks: list[Task], today: date) -> list[Task]:
     return [
         t
         for t in tasks
-        if not t.done and t.text and t.visible_on(today) and not is_blocked(t, blocked)
+        if not t.done
+        and t.text
+        and t.visible_on(today)
+        and not (blocked and t.attrs and is_blocked(t, blocked))
     ]
 
 
@@ -122,8 +124,9 @@ def stale_waiting(tasks: list[Task], today: date, days: int = DEFAULT_STALE_DAYS
 
 def open_by_context(tasks: list[Task]) -> dict[str, int]:
     """Open (not done) tasks per context; a task counts once in each of its contexts."""
-    counts: Counter[str] = Counter()
+    counts: dict[str, int] = {}
     for t in tasks:
-        if not t.done and t.text:
-            counts.update(t.contexts)
+        if t.contexts and not t.done and t.text:
+            for context in t.contexts:
+                counts[context] = counts.get(context, 0) + 1
     return dict(sorted(counts.items()))
