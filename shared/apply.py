@@ -52,17 +52,22 @@ def apply_operation(repo: OrgRepo, op: ops.Operation, now: datetime) -> ops.OpRe
             raise
         except ValueError as exc:
             raise ops.OperationError(str(exc)) from exc
+        before = {rel: repo.read_bytes(rel) for rel in docs}
         files = {rel: doc.to_bytes() for rel, doc in docs.items()}
-        changed = {rel: b for rel, b in files.items() if b != repo.read_bytes(rel)}
+        changed = {rel: b for rel, b in files.items() if b != before[rel]}
         note = activity_note(op, data) if changed else None
         if note is not None:
             rel = repo.layout.working_memory
             memory = docs[rel] if rel in docs else repo.read_doc(rel)
+            before.setdefault(rel, repo.read_bytes(rel))
             line = append_memory(memory, now, note)
+            docs = {**docs, rel: memory}
             changed[rel] = memory.to_bytes()
             data = {**data, "memory": memory.lines[line - 1]}
         result = ops.OpResult(op.op_id, op.kind, op.describe(), sorted(changed), data=data)
-        journal.commit(op.op_id, changed, result.to_dict())
+        journal.commit(op.op_id, changed, result.to_dict(), before=before)
+        for rel in changed:  # the next operation starts from these, not from a reparse
+            repo.prime(rel, LineDoc.from_bytes, docs[rel])
         return result
 
 

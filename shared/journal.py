@@ -36,6 +36,7 @@ from typing import Any
 
 from shared.atomic import TEMP_PREFIX, fsync_dir, write_atomic
 from shared.journal_legacy import recover_staging
+from shared.line_tail import LineTail
 from shared.org_repo import OrgRepo
 
 KEEP_APPLIED = 20_000
@@ -80,46 +81,14 @@ def splice(old: bytes, new: bytes) -> tuple[int, int, bytes]:
     return at, len(old) - tail - at, new[at : len(new) - tail]
 
 
-class _Tail:
-    """Complete lines appended to a file since the last read (rereads when it is replaced)."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.ino: int | None = None
-        self.offset = 0
-        self.torn = False  # the file ends in a partial line
-
-    def read(self) -> tuple[bool, list[bytes]]:
-        """``(reset, lines)``; ``reset`` when the file was replaced and is read from the start."""
-        try:
-            st = self.path.stat()
-        except FileNotFoundError:
-            reset = self.ino is not None or self.offset > 0
-            self.ino, self.offset, self.torn = None, 0, False
-            return reset, []
-        reset = st.st_ino != self.ino or st.st_size < self.offset
-        if reset:
-            self.ino, self.offset = st.st_ino, 0
-        if st.st_size == self.offset:
-            self.torn = False
-            return reset, []
-        with open(self.path, "rb") as f:
-            f.seek(self.offset)
-            chunk = f.read(st.st_size - self.offset)
-        complete = chunk.rfind(b"\n") + 1  # a torn last line is read once it is whole
-        self.offset += complete
-        self.torn = complete < len(chunk)
-        return reset, chunk[:complete].splitlines()
-
-
 class Journal:
     def __init__(self, repo: OrgRepo) -> None:
         self.repo = repo
         self.dir = repo.state_dir
         self.wal_path = self.dir / WAL
         self.applied_path = self.dir / APPLIED
-        self._applied = _Tail(self.applied_path)
-        self._wal = _Tail(self.wal_path)
+        self._applied = LineTail(self.applied_path)
+        self._wal = LineTail(self.wal_path)
         self._index: dict[str, dict[str, Any]] = {}
         self._records: dict[str, dict[str, Any]] = {}  # WAL records since the last checkpoint
         self._inflight: dict[str, dict[str, Any]] = {}  # records without "done"
@@ -142,8 +111,8 @@ class Journal:
         reset_applied, applied_lines = self._applied.read()
         reset_wal, wal_lines = self._wal.read()
         if reset_applied or reset_wal:  # a checkpoint replaced a file: read both afresh
-            self._applied = _Tail(self.applied_path)
-            self._wal = _Tail(self.wal_path)
+            self._applied = LineTail(self.applied_path)
+            self._wal = LineTail(self.wal_path)
             self._index, self._records, self._inflight = {}, {}, {}
             applied_lines = self._applied.read()[1]
             wal_lines = self._wal.read()[1]
@@ -175,17 +144,24 @@ class Journal:
 
     # -- applying ----------------------------------------------------------------------------
 
-    def commit(self, op_id: str, files: dict[str, bytes], result: dict[str, Any]) -> None:
+    def commit(
+        self,
+        op_id: str,
+        files: dict[str, bytes],
+        result: dict[str, Any],
+        before: dict[str, bytes] | None = None,
+    ) -> None:
         """Apply ``files`` (repo-relative path → new bytes) and record ``result``, atomically.
 
-        Call holding :meth:`locked`.
+        ``before``: the files' current bytes, when the caller has just read them. Call holding
+        :meth:`locked`.
         """
         if not _safe_name(op_id):
             raise ValueError("empty operation id")
         self._refresh()
         changes = []
         for rel, data in files.items():
-            old = self.repo.read_bytes(rel)
+            old = before[rel] if before and rel in before else self.repo.read_bytes(rel)
             at, cut, text = splice(old, data)
             changes.append(
                 [rel, signature(old), signature(data), at, cut, base64.b64encode(text).decode()]
@@ -301,7 +277,7 @@ class Journal:
         body = "".join(json.dumps({"op_id": k, "result": v}) + "\n" for k, v in kept)
         write_atomic(self.applied_path, body.encode("ascii"))
         write_atomic(self.wal_path, b"")  # a crash before this only leaves ids known twice
-        self._applied, self._wal = _Tail(self.applied_path), _Tail(self.wal_path)
+        self._applied, self._wal = LineTail(self.applied_path), LineTail(self.wal_path)
         self._index, self._records, self._inflight = {}, {}, {}
         self._refresh()
 

@@ -70,7 +70,14 @@ class OrgRepo:
         return self.root / ".myorg-state"
 
     def path(self, rel: str) -> Path:
-        return resolve_inside(self.root, rel)
+        return resolve_inside(self.root, rel, root_real=self._root_real)
+
+    @property
+    def _root_real(self) -> Path:
+        real = self.memo.get("root_real")
+        if real is None:
+            real = self.memo["root_real"] = Path(os.path.realpath(self.root))
+        return Path(real)
 
     def _stat_key(self, path: Path) -> tuple[int, int, int] | None:
         try:
@@ -104,6 +111,13 @@ class OrgRepo:
         if self._stat_key(path) == stat:
             self._cache[key] = (stat, value)
         return value
+
+    def prime(self, rel: str, parser: Callable[[bytes], T], value: T) -> None:
+        """Cache ``value`` as ``parser``'s reading of the file just written (read-only now)."""
+        key = (rel, str(getattr(parser, "__qualname__", repr(parser))))
+        stat = self._stat_key(self.path(rel))
+        if stat is not None:
+            self._cache[key] = (stat, value)
 
     def read_doc(self, rel: str) -> LineDoc:
         """A fresh, mutable :class:`LineDoc` of the file."""

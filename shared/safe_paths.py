@@ -11,11 +11,12 @@ class UnsafePathError(ValueError):
     """A path that points outside the repository, into ``.git``, or is otherwise refused."""
 
 
-def resolve_inside(root: Path, rel: str) -> Path:
+def resolve_inside(root: Path, rel: str, root_real: Path | None = None) -> Path:
     """Return the absolute path of ``rel`` under ``root``, or raise :class:`UnsafePathError`.
 
     Refused: empty paths, NUL bytes, absolute paths, ``..`` segments, anything under ``.git``
     (also spelled with look-alike unicode), and symlinks that resolve outside ``root``.
+    ``root_real``: ``root`` already resolved, when the caller keeps it.
     """
     if not isinstance(rel, str) or not rel.strip():
         raise UnsafePathError("empty path")
@@ -31,7 +32,7 @@ def resolve_inside(root: Path, rel: str) -> Path:
         raise UnsafePathError(f"'..' is not allowed: {rel!r}")
     if any(p.casefold().rstrip(". ") == ".git" for p in parts):
         raise UnsafePathError(f"the .git directory is off limits: {rel!r}")
-    root_real = Path(os.path.realpath(root))
+    root_real = root_real or Path(os.path.realpath(root))
     candidate = root_real.joinpath(*rel.replace("\\", "/").split("/"))
     real = Path(os.path.realpath(candidate))
     if real != root_real and root_real not in real.parents:

@@ -6,18 +6,25 @@ journal says was applied, stages the files those ops changed, commits them with 
 lists each op, then clears the list. The repo lane commits at once when its queue is empty (a
 lone edit is in ``git log`` within milliseconds) and otherwise at least every
 ``group_commit_window_ms`` or ``group_commit_max_edits`` edits.
+
+The list is appended to without a sync: a killed process leaves it intact (the page cache
+survives), and the journal's synced WAL, not this list, is what makes an applied edit durable.
+It is read incrementally, so a burst costs one short read per edit, not a reread of the list.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import tempfile
 import time
 from dataclasses import dataclass
 
 import git
 
 from shared.journal import Journal, journal_of
+from shared.line_tail import LineTail
 from shared.operations import Operation
 from shared.org_repo import OrgRepo
 from shared.settings import Settings
@@ -52,21 +59,25 @@ class GroupCommit:
         self.org = org
         self.settings = settings
         self.path = org.state_dir / PENDING_FILE
+        self._tail = LineTail(self.path)
+        self._seen: dict[str, PendingEdit] = {}
 
-    def _append(self, entry: dict[str, object], durable: bool = False) -> None:
+    def _append(self, entry: dict[str, object]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with open(self.path, "ab") as f:
-            f.write(json.dumps(entry, ensure_ascii=False).encode("utf-8") + b"\n")
-            if durable:
-                f.flush()
-                os.fsync(f.fileno())
+        line = json.dumps(entry, ensure_ascii=False).encode("utf-8") + b"\n"
+        with open(self.path, "a+b") as f:
+            end = f.seek(0, os.SEEK_END)
+            if end and os.pread(f.fileno(), 1, end - 1) != b"\n":
+                line = b"\n" + line  # a line torn by a crash must not swallow this one
+            f.write(line)
 
     def note(self, op: Operation) -> bool:
         """Record the intent to apply ``op``; False when it is pending already."""
         return self.note_record(OpRecord(op.op_id, op.kind, op.describe(), op.source))
 
     def note_record(self, record: OpRecord) -> bool:
-        if any(p.record.op_id == record.op_id for p in self.pending()):
+        self._read()
+        if record.op_id in self._seen:
             return False
         entry: dict[str, object] = {
             "op_id": record.op_id,
@@ -77,7 +88,7 @@ class GroupCommit:
         }
         if record.reverts:
             entry["reverts"] = record.reverts
-        self._append(entry, durable=True)  # the journal falls back on it after a crash
+        self._append(entry)
         return True
 
     def applied(self, op_id: str, files: list[str]) -> None:
@@ -87,12 +98,15 @@ class GroupCommit:
         self._append({"op_id": op_id, "drop": True})
 
     def pending(self) -> list[PendingEdit]:
-        try:
-            raw = self.path.read_bytes()
-        except FileNotFoundError:
-            return []
-        seen: dict[str, PendingEdit] = {}
-        for line in raw.splitlines():
+        return list(self._read().values())
+
+    def _read(self) -> dict[str, PendingEdit]:
+        """The pending edits by op id, taking in only the lines appended since the last call."""
+        reset, lines = self._tail.read()
+        if reset:
+            self._seen = {}
+        seen = self._seen
+        for line in lines:
             try:
                 e = json.loads(line)
                 op_id = e["op_id"]
@@ -107,7 +121,7 @@ class GroupCommit:
                     seen[op_id] = PendingEdit(record, float(e["at"]))
             except (ValueError, KeyError, TypeError, AttributeError):
                 continue  # a line torn by a crash
-        return list(seen.values())
+        return seen
 
     def due(self, queue_length: int, now: float) -> bool:
         """Commit now? Yes when nothing else waits, or the window or batch is full."""
@@ -170,11 +184,18 @@ class GroupCommit:
     def _clear(self) -> None:
         """Forget the committed list (the repo lock keeps anyone from noting meanwhile).
 
-        Not fsynced: after a crash the list may come back, and ``check_head`` drops what the
-        last commit already holds.
+        Replaced by an empty file (a new inode, so every reader starts over), not synced: after
+        a crash the list may come back, and ``check_head`` drops what the last commit holds.
         """
-        with open(self.path, "wb"):
-            pass
+        fd, tmp = tempfile.mkstemp(prefix=".pending-", dir=self.path.parent)
+        os.close(fd)
+        try:
+            os.replace(tmp, self.path)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+            raise
+        self._tail, self._seen = LineTail(self.path), {}
 
 
 def _ops_in_head(repo: git.Repo) -> set[str]:

@@ -144,7 +144,8 @@ def repo_lane(
         org = app.lane_state.get("org")
         if org is None or org.root != root:  # one per process: its parse caches carry over
             org = app.lane_state["org"] = OrgRepo(root)
-        group = GroupCommit(org, settings)
+            app.lane_state["group"] = GroupCommit(org, settings)
+        group = app.lane_state["group"]
         yield RepoLane(settings, client, root, org, group, app.send_task, app.lane_state)
     finally:
         try:
