@@ -1,64 +1,23 @@
-"""The weekly review in Discord: where it stands (kept in Redis), and a step as an embed.
-
-The bot mounts the repository read-only, so the review's progress lives in Redis under
-``myorg:review:state`` (the :class:`~shared.review_state.ReviewState` JSON) for two weeks.
-"""
+"""The weekly review in Discord: a step as an embed. Where the review stands is kept in Redis
+(:mod:`worker.review_store`), shared with the web's Review page."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
 import discord
-import redis
 
 from bot.embeds import BLUE, GREEN, esc, event_line, fit, task_line
 from shared.calendar import Event
 from shared.goal_report import GoalReport
-from shared.review_state import ReviewState, ReviewStateError
+from shared.review_state import ReviewState
 from shared.suggest import Suggestion
 from shared.todo import Task
-from shared.weekly_review import Review, Step
+from shared.weekly_review import DATA_TITLES, Review, Step
 
-STATE_KEY = "myorg:review:state"
-STATE_TTL_S = 14 * 24 * 3600
 SHOWN_ACTIONS = 8
-_DATA_TITLES = {
-    "ready_to_archive": "Done, still in todo.txt",
-    "stale_waiting": "Waiting too long",
-    "inbox": "Missing a +project or @context",
-    "events_back": "Last week",
-    "events_ahead": "Coming up",
-    "done_this_week": "Done this week",
-    "overdue": "Overdue",
-    "due_soon": "Due soon",
-    "no_next_action": "Active projects without a next action",
-    "stalled": "Stalled projects",
-    "invoices": "Invoices",
-    "goals": "Goals",
-    "goals_behind": "Goals behind",
-    "top": "Best candidates for next week",
-}
-
-
-def load_state(client: redis.Redis) -> ReviewState | None:
-    raw = client.get(STATE_KEY)
-    if raw is None:
-        return None
-    try:
-        return ReviewState.from_json(json.loads(raw))
-    except (ValueError, ReviewStateError):
-        return None
-
-
-def save_state(client: redis.Redis, state: ReviewState) -> None:
-    client.set(STATE_KEY, json.dumps(state.to_json()), ex=STATE_TTL_S)
-
-
-def clear_state(client: redis.Redis) -> None:
-    client.delete(STATE_KEY)
 
 
 def _item_lines(value: Any, today: date) -> list[str]:
@@ -97,7 +56,7 @@ def step_embed(review: Review, state: ReviewState, step: Step | None, today: dat
     for key, value in step.data.items():
         lines = _item_lines(value, today)
         if lines:
-            embed.add_field(name=_DATA_TITLES.get(key, key), value=fit(lines), inline=False)
+            embed.add_field(name=DATA_TITLES.get(key, key), value=fit(lines), inline=False)
     actions = step.actions[:SHOWN_ACTIONS]
     if actions:
         rows = []

@@ -8,12 +8,14 @@ Going on from a step skips its actions that were left undecided, so the record i
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from shared import operations as ops
 from shared.atomic import write_atomic
 from shared.org_repo import OrgRepo
 from shared.weekly_review import Review, Step
@@ -106,6 +108,20 @@ def advance(state: ReviewState, review: Review, skip_step: bool = False) -> Revi
         skipped_steps=skipped_steps,
         finished=following >= len(review.steps),
     )
+
+
+def finish_note(state: ReviewState, source: str) -> ops.AppendWorkingMemory | None:
+    """The working-memory line for a finished review, unless its own note step already wrote
+    one. Its ``op_id`` comes from the review id: finishing on two interfaces notes it once."""
+    if not state.finished or any(a.split("-")[0] == "memory" for a in state.confirmed):
+        return None
+    done, skipped = len(state.confirmed), len(state.skipped)
+    text = (
+        f"Weekly review finished: {done} change{'s' if done != 1 else ''} confirmed, "
+        f"{skipped} skipped."
+    )
+    op_id = hashlib.sha256(f"{state.review_id}|finished".encode()).hexdigest()[:32]
+    return ops.AppendWorkingMemory(text=text, op_id=op_id, source=source)
 
 
 def state_path(repo: OrgRepo) -> Path:

@@ -63,6 +63,24 @@ RULES: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...] = (
     ("memory", ("working-memory", "working memory"), ("top",)),
 )
 
+#: What each data key of a step is called where the review is shown.
+DATA_TITLES = {
+    "ready_to_archive": "Done, still in todo.txt",
+    "stale_waiting": "Waiting too long",
+    "inbox": "Missing a +project or @context",
+    "events_back": "Last week",
+    "events_ahead": "Coming up",
+    "done_this_week": "Done this week",
+    "overdue": "Overdue",
+    "due_soon": "Due soon",
+    "no_next_action": "Active projects without a next action",
+    "stalled": "Stalled projects",
+    "invoices": "Invoices",
+    "goals": "Goals",
+    "goals_behind": "Goals behind",
+    "top": "Best candidates for next week",
+}
+
 
 @dataclass(frozen=True)
 class Action:

@@ -55,6 +55,7 @@ def register_blueprints(app: Flask) -> None:
     from web.live import bp as live_bp
     from web.metrics import bp as metrics_bp
     from web.projects import bp as projects_bp
+    from web.review import bp as review_bp
     from web.schedule import bp as schedule_bp
     from web.tasks import bp as tasks_bp
 
@@ -66,6 +67,7 @@ def register_blueprints(app: Flask) -> None:
         tasks_bp,
         calendar_bp,
         projects_bp,
+        review_bp,
         chat_bp,
         history_bp,
         schedule_bp,

@@ -20,6 +20,7 @@ NAV = (
     ("tasks.index", "Tasks", "g t"),
     ("calendar.index", "Calendar", "g c"),
     ("projects.index", "Projects", "g p"),
+    ("review.index", "Review", "g r"),
     ("chat.index", "Chat", "g a"),
     ("history.index", "History", "g h"),
     ("schedule.index", "Schedule", "g s"),

@@ -15,7 +15,7 @@ from bot import actions
 from bot.access import OwnerItem
 from bot.client import AssistantBot
 from bot.replies import followup, retrying
-from bot.review_view import SHOWN_ACTIONS, clear_state, load_state, save_state, step_embed
+from bot.review_view import SHOWN_ACTIONS, step_embed
 from bot.services import BotServices
 from shared.review_state import (
     ReviewState,
@@ -23,9 +23,11 @@ from shared.review_state import (
     advance,
     current_step,
     decide,
+    finish_note,
     start_review,
 )
 from shared.weekly_review import Review, load_review
+from worker.review_store import clear_review_state, load_review_state, save_review_state
 
 NO_REVIEW = "No weekly review is in progress: start one with /review."
 
@@ -104,24 +106,24 @@ async def render(
 
 def open_review(services: BotServices, fresh: bool) -> tuple[ReviewState, Review, bool]:
     now = services.now()
-    state = load_state(services.redis)
+    state = load_review_state(services.redis)
     resumed = state is not None and not state.finished and not fresh
     if not resumed:
         state = start_review(now)
-        save_state(services.redis, state)
+        save_review_state(services.redis, state)
     assert state is not None
     return state, load_review(services.repo, state.review_id, now), resumed
 
 
 def _load(services: BotServices) -> tuple[ReviewState, Review] | None:
-    state = load_state(services.redis)
+    state = load_review_state(services.redis)
     if state is None:
         return None
     return state, load_review(services.repo, state.review_id, services.now())
 
 
 def _store(services: BotServices, state: ReviewState) -> Review:
-    save_state(services.redis, state)
+    save_review_state(services.redis, state)
     return load_review(services.repo, state.review_id, services.now())
 
 
@@ -130,7 +132,7 @@ async def press(
 ) -> tuple[str | None, ReviewState | None, Review | None]:
     """Carry out one button of the review; returns a note for the owner and the new state."""
     if verb == "stop":
-        await services.run(clear_state, services.redis)
+        await services.run(clear_review_state, services.redis)
         return "Review stopped. /review starts a new one.", None, None
     loaded = await services.run(_load, services)
     if loaded is None:
@@ -154,6 +156,11 @@ async def press(
             new = decide(state, review, arg, confirm=False)
         else:
             new = advance(state, review, skip_step=verb == "pass")
+            memo = finish_note(new, actions.SOURCE) if not state.finished else None
+            if memo is not None:
+                noted = await actions.apply(services, memo)
+                if noted.state == "failed":
+                    note = f"Review finished; its note was not saved: {noted.message}"
     except ReviewStateError as exc:
         return f"{exc}.", state, review
     review = await services.run(_store, services, new)

@@ -131,6 +131,8 @@ def test_weekly_review_step_by_step_applies_only_what_is_confirmed(
     assert final["embeds"][0]["description"] == "2 changes confirmed, 1 skipped."
     assert buttons(final) == []
     assert all("Chase Ana" not in line for line in todo(world))  # skipped: not added
+    # The note step wrote the review's line: finishing adds no second one.
+    assert world.repo_file("working-memory.txt").count(b"Weekly review") == 1
 
 
 def press(fake: FakeDiscord, message_id: str, custom_id: str, note: bool = False) -> str:

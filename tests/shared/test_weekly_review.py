@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from shared.review_state import (
     clear_state,
     current_step,
     decide,
+    finish_note,
     load_state,
     save_state,
     start_review,
@@ -198,6 +200,7 @@ def test_full_review_with_confirmed_and_skipped_actions(root: Path) -> None:
     )
     memory = (root / "working-memory.txt").read_bytes()
     assert memory == before["working-memory.txt"] + (
+        b"2026-11-27 17:00 Project +clients is now paused.\n"
         b"2026-11-27 17:00 Weekly review done. Top tasks for the week: Fix the checkout bug on "
         b"ACME staging; Invoice ACME for the November milestone; Call the plumber about the "
         b"bathroom leak.\n"
@@ -253,3 +256,29 @@ def test_state_json_round_trip_and_damage(root: Path) -> None:
     clear_state(repo)
     clear_state(repo)
     assert load_state(repo) is None
+
+
+def test_a_finished_review_is_noted_in_working_memory_once(root: Path) -> None:
+    repo = OrgRepo(root)
+    state = start_review(NOW)
+    review = load_review(repo, state.review_id, NOW)
+    assert finish_note(state, "web") is None  # not finished yet
+    archive = review.steps[2].actions[0]
+    state = decide(advance(advance(state, review), review), review, archive.id, confirm=True)
+    while not state.finished:
+        state = advance(state, review)  # leaves every other action undecided: skipped
+    note = finish_note(state, "web")
+    assert note is not None and note.source == "web"
+    assert note.text == f"Weekly review finished: 1 change confirmed, {len(state.skipped)} skipped."
+    before = (root / "working-memory.txt").read_bytes()
+    # The same review finished from Discord too: one line.
+    for source in ("web", "discord"):
+        again = finish_note(state, source)
+        assert again is not None
+        apply_operation(repo, again, NOW)
+    assert (root / "working-memory.txt").read_bytes() == before + (
+        f"2026-11-27 17:00 {note.text}\n".encode()
+    )
+    memo = next(a for s in review.steps for a in s.actions if a.id.startswith("memory-"))
+    noted = replace(state, confirmed=[*state.confirmed, memo.id])
+    assert finish_note(noted, "web") is None  # its own note step already wrote the line

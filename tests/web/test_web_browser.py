@@ -39,8 +39,8 @@ CHROMIUM_ARGS = [
 ]  # fmt: skip
 ARTIFACTS = ROOT / "tests" / "artifacts" / "web"
 WAIT_MS = 15_000
-PAGES = ("/", "/tasks", "/calendar", "/calendar?view=week", "/projects", "/chat", "/history",
-         "/schedule", "/briefings", "/login")  # fmt: skip
+PAGES = ("/", "/tasks", "/calendar", "/calendar?view=week", "/projects", "/review", "/chat",
+         "/history", "/schedule", "/briefings", "/login")  # fmt: skip
 SIZES = {"desktop": (1280, 900), "phone": (390, 844)}
 
 if os.environ.get("CI") and not Path(CHROMIUM).exists():
@@ -250,6 +250,31 @@ def test_chat_streams_the_reply(page, site: Site) -> None:
     page.locator(".msg.streaming").wait_for(state="detached")  # the finished answer swapped in
     assert page.locator(".msg.assistant", has_text="ACME standup at 9").count() == 1
     assert any("What is on today?" in str(body) for body in site.fake.bodies())
+
+
+def test_weekly_review_step_with_a_confirmed_change(page, site: Site) -> None:
+    page.goto(site.url + "/review")
+    page.evaluate("window.__sameDocument = true")
+    page.click("text=Start the weekly review")
+    page.locator(".review-step").wait_for()
+    assert "Step 1 of 17" in page.inner_text(".page-head")
+    for step in (2, 3):
+        page.click("button.go-on")
+        page.locator(".page-head", has_text=f"Step {step} of 17").wait_for()
+    assert page.inner_text("#h-step") == "Archive done tasks to done.txt."
+    done_lines = [line for line in site.todo().split("\n") if line.startswith("x ")]
+    assert done_lines  # the fixture's done tasks, and any completed above
+    proposal = page.locator("li.proposal", has_text="done tasks to done.txt")
+    proposal.locator("button.confirm").click()
+    page.locator(".review-note.note-ok").wait_for()
+    assert "Archive done tasks to done.txt" in page.inner_text(".review-note")
+    assert not any(line.startswith("x ") for line in site.todo().split("\n"))
+    done = (site.repo / "done.txt").read_text("utf-8", "surrogateescape")
+    assert all(line in done for line in done_lines)
+    assert page.locator("li.proposal").count() == 0  # nothing left to archive
+    page.click("button.go-on")
+    page.locator(".page-head", has_text="Step 4 of 17").wait_for()
+    assert page.evaluate("window.__sameDocument") is True
 
 
 def test_screenshots_light_dark_desktop_phone(browser, auth_state: str, site: Site) -> None:
