@@ -53,6 +53,30 @@ def test_complete_swaps_the_row(hx: HtmxClient, live_repo: LiveRepo) -> None:
     assert live_repo.todo().split("\n")[line - 1].startswith("x ")
 
 
+def test_a_completion_is_noted_and_shown_as_recent_activity(
+    hx: HtmxClient, live_repo: LiveRepo
+) -> None:
+    line, raw = line_of(live_repo, "Buy a carbon monoxide detector")
+    assert hx.post(f"/tasks/{line}/complete", {"raw": raw_token(raw)}).status_code == 200
+    memory = (live_repo.root / "working-memory.txt").read_text("utf-8").splitlines()
+    assert re.fullmatch(
+        r"\d{4}-\d\d-\d\d \d\d:\d\d Done: Buy a carbon monoxide detector \+house", memory[-1]
+    )
+    page = hx.client.get("/").get_data(as_text=True)
+    card = page[page.index('id="h-memory"') :]
+    newest = re.search(r'<ul class="memory"><li>.*?<span class="text">(.*?)</span></li>', card)
+    assert newest and newest.group(1) == "Done: Buy a carbon monoxide detector +house"
+    # The note is part of the completion's commit, not a change of its own.
+    wait_until(
+        lambda: "carbon monoxide" in run_git(live_repo.root, "log", "-3", "--format=%B"),
+        10,
+        "the completion to be committed",
+    )
+    sha = run_git(live_repo.root, "log", "-1", "--format=%H", "--grep", "carbon monoxide").strip()
+    files = run_git(live_repo.root, "show", "--name-only", "--format=", sha).split()
+    assert {"todo.txt", "working-memory.txt"} <= set(files)  # (with others of a group commit)
+
+
 def test_prioritize_and_edit_in_place(hx: HtmxClient, live_repo: LiveRepo) -> None:
     line, raw = line_of(live_repo, "Tidy the garage")
     response = hx.post(f"/tasks/{line}/priority", {"raw": raw_token(raw), "priority": "b"})
