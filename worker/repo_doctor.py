@@ -3,7 +3,8 @@
 :func:`prepare_repo` clones (or initialises) the working tree on first start and sets the git
 configuration the lane relies on. :func:`repair_repo` runs under the repo lock when a lane process
 starts: it finishes half-applied operations, deletes orphan temp files, removes stale ``.git``
-lock files and completes an interrupted fast-forward.
+lock files, completes an interrupted fast-forward and refreshes an index that a crash between a
+commit's ref update and its index update left behind HEAD.
 """
 
 from __future__ import annotations
@@ -101,6 +102,9 @@ def repair_repo(root: Path, settings: Settings) -> list[str]:
         note = finish_fast_forward(repo, org.state_dir)
         if note:
             done.append(note)
+        note = refresh_stale_index(repo)
+        if note:
+            done.append(note)
     removed = remove_orphan_temps(root)
     if removed:
         done.append(f"removed {removed} orphan temp file(s)")
@@ -110,6 +114,24 @@ def repair_repo(root: Path, settings: Settings) -> list[str]:
     for line in done:
         log.warning("repo repair: %s", line)
     return done
+
+
+def refresh_stale_index(repo: git.Repo) -> str | None:
+    """Set the index back to HEAD when it holds staged changes (the lane never leaves any).
+
+    A kill after ``git commit`` moved the branch but before it wrote the index leaves the index at
+    the old content: the tree looks changed though it matches HEAD. Only the index is reset; the
+    working tree, and so any applied edit not yet committed, is left as it is.
+    """
+    if git_cmd.head_sha(repo) is None:
+        return None
+    try:
+        git_cmd.run(repo, ["diff", "--cached", "--quiet"])
+        return None
+    except git_cmd.GitError:
+        pass
+    git_cmd.run(repo, ["reset", "-q"])
+    return "reset a stale index to HEAD"
 
 
 def git_lock_files(root: Path) -> list[Path]:
