@@ -14,8 +14,10 @@ from celery import Celery
 from kombu import Queue
 
 from shared.settings import Settings
+from worker.inflight import LostTaskSweep
 from worker.lanes import AGENT_QUEUE, DEFAULT_QUEUE, REPO_QUEUE, TASK_ROUTES
 from worker.log_signals import install_log_signals
+from worker.pool_preload import install_pool_preload
 from worker.scheduler import beat_schedule
 
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -93,6 +95,7 @@ class OrgCelery(Celery):
         #: Per-process state of the repo lane (set in the worker process that runs its tasks).
         self.lane_state: dict[str, Any] = {}
         self.add_defaults(lambda: celery_config(self.settings))
+        self.steps["consumer"].add(LostTaskSweep)
 
     @property
     def settings(self) -> Settings:
@@ -127,3 +130,4 @@ def create_celery_app(settings: Settings | None = None) -> OrgCelery:
 
 app = create_celery_app()
 install_log_signals(lambda: app.settings)
+install_pool_preload()

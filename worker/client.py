@@ -19,6 +19,7 @@ from celery.result import AsyncResult
 
 from shared.operations import Operation, OperationError, OpResult
 from worker.changes import ALERTS_CHANNEL, CHANGES_CHANNEL
+from worker.inflight import remember
 from worker.lanes import APPLY_OPERATION, GIT_SYNC, REPO_QUEUE, UNDO_LAST_CHANGE
 
 __all__ = [
@@ -67,6 +68,7 @@ class Applied:
 
 
 def _send(app: Celery, name: str, args: list[Any], kwargs: dict[str, Any], task_id: str) -> str:
+    """Queue a repo-lane task and note it in the in-flight ledger (see :mod:`worker.inflight`)."""
     try:
         app.send_task(name, args=args, kwargs=kwargs, task_id=task_id, queue=REPO_QUEUE)
     except (*_BROKER_ERRORS, RuntimeError) as exc:
@@ -75,6 +77,9 @@ def _send(app: Celery, name: str, args: list[Any], kwargs: dict[str, Any], task_
         raise QueueUnavailableError(
             "not saved: the task queue (Redis) is unreachable; try again"
         ) from exc
+    client = getattr(app, "redis", None)
+    if client is not None:
+        remember(client, task_id, name, args, kwargs)
     return task_id
 
 

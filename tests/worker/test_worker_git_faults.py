@@ -58,9 +58,6 @@ def read_until_ready(proc: subprocess.Popen[str]) -> None:
     assert line.strip() == "READY", line + (proc.stderr.read() if proc.stderr else "")
 
 
-# Known intermittent failure under investigation: once in three CI-like runs the
-# repaired tree kept an applied, unacknowledged edit uncommitted.
-@pytest.mark.flaky(reruns=1)
 def test_row11_crash_inside_git_is_repaired_and_loses_no_acknowledged_edit(
     workers: WorkerFactory, world: GitWorld
 ) -> None:
