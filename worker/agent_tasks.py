@@ -37,7 +37,6 @@ from shared.org_repo import OrgRepo
 from shared.owner_time import owner_zone
 from shared.settings import Settings
 from worker import client
-from worker.agent_loop import LoopConfig, SdkRunner
 from worker.agent_store import RedisAgentState
 from worker.lanes import AGENT_QUEUE, COMMIT_PENDING, REPO_QUEUE
 
@@ -90,6 +89,11 @@ class QueueGit:
 
 
 def turn_deps(app: Any, settings: Settings, conversation_id: str, turn_id: str) -> TurnDeps:
+    # The model SDK is imported on use, so the roles that import this module to send turns or
+    # register tasks (web, beat, Flower, the repo worker) never load it; the agent worker loads
+    # it before forking its pool (worker.pool_preload).
+    from worker.agent_loop import LoopConfig, SdkRunner
+
     state = RedisAgentState(app.redis, settings.agent_history_turns, settings.agent_history_ttl_s)
     config = LoopConfig.from_settings(settings)
 

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import logging
 
-import anthropic
-
 from shared.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -32,6 +30,8 @@ def personal_summary(
     key = settings.anthropic_api_key.get_secret_value() if settings.anthropic_api_key else ""
     if not key:
         return None
+    import anthropic  # here: the processes that import the scheduler need no model SDK
+
     client = anthropic.Anthropic(
         api_key=key, base_url=settings.anthropic_base_url, timeout=timeout_s, max_retries=0
     )
