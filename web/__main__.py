@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 from typing import Any
 
@@ -66,7 +67,13 @@ def main() -> None:
         "proc_name": "myorg-web",
         "control_socket_disable": True,
     }
-    WebServer(create_app(settings), options).run()
+    app = create_app(settings)
+    # gunicorn forks its worker from this process: freeze what exists now (the app and every
+    # module it imported) so the worker's garbage collector never writes to those pages and they
+    # stay shared with this parent instead of being copied into the worker.
+    gc.collect()
+    gc.freeze()
+    WebServer(app, options).run()
 
 
 if __name__ == "__main__":

@@ -9,16 +9,18 @@ from __future__ import annotations
 import hashlib
 import hmac
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, abort, current_app, request, url_for
-from icalendar import Calendar as ICalendar
-from icalendar import Event as IEvent
 
 from shared.calendar import Event, events_between, parse_calendar
 from shared.todo_list import parse_tasks
 from web.services import services
 from web.views import shown, task_title
+
+if TYPE_CHECKING:
+    from icalendar import Event as IEvent
 
 bp = Blueprint("feed", __name__)
 
@@ -43,6 +45,8 @@ def _uid(*parts: str) -> str:
 
 
 def event_component(ev: Event, zone: ZoneInfo, uid: str, stamp: datetime) -> IEvent:
+    from icalendar import Event as IEvent
+
     item = IEvent()
     item.add("uid", uid)
     item.add("dtstamp", stamp)
@@ -63,6 +67,10 @@ def event_component(ev: Event, zone: ZoneInfo, uid: str, stamp: datetime) -> IEv
 
 
 def build_feed(today: date) -> bytes:
+    # Imported here: the web process loads icalendar when a phone first asks for the feed.
+    from icalendar import Calendar as ICalendar
+    from icalendar import Event as IEvent
+
     svc = services()
     zone = svc.zone()
     stamp = datetime.now(ZoneInfo("UTC")).replace(microsecond=0)
