@@ -269,3 +269,29 @@ def test_find_task_ambiguous_raw_asks_for_a_line() -> None:
     assert find_task(doc, 3, "same") == 2
     with pytest.raises(TaskNotFoundError, match="appears 2 times"):
         find_task(doc, 2, "same")
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "(A) 2026-11-20 Call Ana +house @phone due:2026-11-25 t:2026-11-21 rec:1w",
+        "x 2026-11-22 2026-11-18 Send invoice +freelance due:2026-13-01 due:2026-11-30",
+        "Read t:2026-02-30 t:2026-03-01 https://example.org 12:30",
+        "(B) ",
+        "\ufeffplain task",
+    ],
+)
+def test_a_parsed_task_is_the_task_its_fields_make(raw: str) -> None:
+    """parse_task builds its Task field by field: the same value as ``Task(**fields)``, with
+    the same cached dates a fresh Task computes."""
+    from dataclasses import fields
+
+    from shared.todo import Task
+
+    parsed = parse_task(raw, 3)
+    rebuilt = Task(**{f.name: getattr(parsed, f.name) for f in fields(Task)})
+    assert parsed == rebuilt
+    assert hash(parsed) == hash(rebuilt)
+    assert repr(parsed) == repr(rebuilt)
+    assert (parsed.due, parsed.threshold) == (rebuilt.due, rebuilt.threshold)
+    assert set(vars(parsed)) == {f.name for f in fields(Task)} | {"due", "threshold"}
