@@ -8,6 +8,7 @@ and yields a :class:`RepoLane` with the helpers tasks need (clock, group commit,
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import time
 from collections.abc import Iterator
@@ -23,7 +24,8 @@ from shared.org_repo import OrgRepo
 from shared.owner_time import owner_zone
 from shared.settings import Settings
 from worker import git_cmd
-from worker.changes import publish_change
+from worker.changes import CHANGES_CHANNEL, publish_change
+from worker.counters import APPLIED_KEY
 from worker.deliveries import guard_delivery
 from worker.git_sync import SYNC_BACKOFF_KEY, SYNC_REQUESTED_KEY, SYNC_TRAILING_KEY
 from worker.group_commit import CommitInfo, GroupCommit
@@ -53,12 +55,27 @@ class RepoLane:
         except redis.RedisError:
             return 0
 
-    def commit_if_due(self) -> CommitInfo | None:
+    def announce_applied(self, event: dict[str, Any] | None) -> int:
+        """Publish an applied change and count it; returns the queue length. One round trip."""
+        pipe = self.redis.pipeline(transaction=False)
+        if event is not None:
+            pipe.publish(CHANGES_CHANNEL, json.dumps(event, ensure_ascii=False))
+        pipe.incr(APPLIED_KEY)
+        pipe.llen(REPO_QUEUE)
+        try:
+            return int(pipe.execute()[-1])
+        except redis.RedisError as exc:
+            log.warning("could not announce an applied change: %s", exc)
+            return 0
+
+    def commit_if_due(self, waiting: int | None = None) -> CommitInfo | None:
         """Group commit: commit pending edits when the lane is idle or the window is full.
 
-        A sync with the remote is requested only when the lane is idle, after a burst.
+        ``waiting``: the queue length, when the caller just read it. A sync with the remote is
+        requested only when the lane is idle, after a burst.
         """
-        waiting = self.queue_length()
+        if waiting is None:
+            waiting = self.queue_length()
         if not self.group.due(waiting, time.time()):
             return None
         return self.commit_now(sync=waiting == 0)

@@ -47,17 +47,17 @@ def _start_time(pid: int) -> str | None:
     return stat.rsplit(")", 1)[1].split()[19]
 
 
+_IDENTITY: dict[int, str] = {}  # pid -> "host|pid namespace|pid|start time" of this process
+
+
 def make_token() -> str:
     pid = os.getpid()
-    return "|".join(
-        [
-            socket.gethostname(),
-            _pid_namespace(),
-            str(pid),
-            _start_time(pid) or "?",
-            uuid.uuid4().hex,
-        ]
-    )
+    identity = _IDENTITY.get(pid)
+    if identity is None:  # once per process (a forked child has another pid)
+        identity = _IDENTITY[pid] = "|".join(
+            [socket.gethostname(), _pid_namespace(), str(pid), _start_time(pid) or "?"]
+        )
+    return f"{identity}|{uuid.uuid4().hex}"
 
 
 def holder_is_dead(token: str, held_here: set[str]) -> bool:

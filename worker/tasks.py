@@ -81,13 +81,12 @@ def apply_operation_task(self: Task, op: dict[str, Any]) -> dict[str, Any]:
             lane.group.drop(operation.op_id)  # applied and committed before: nothing new
         else:
             lane.group.applied(operation.op_id, result.files)
+        event = None
         if not result.duplicate:
-            publish_change(
-                lane.redis,
-                {"type": "applied", "source": operation.source, **result.to_dict()},
-            )
+            event = {"type": "applied", "source": operation.source, **result.to_dict()}
+        waiting = lane.announce_applied(event)  # also counts it as applied
         try:
-            info = lane.commit_if_due()
+            info = lane.commit_if_due(waiting)
         except GitError as exc:  # applied and durable; the next commit will hold it
             log.error("commit failed after applying %s: %s", operation.op_id, exc)
             publish_alert(lane.redis, "commit_failed", f"could not commit to git: {exc}")
@@ -95,7 +94,8 @@ def apply_operation_task(self: Task, op: dict[str, Any]) -> dict[str, Any]:
         return {"ok": True, "result": result.to_dict(), "commit": info.sha if info else None}
 
     outcome = _run(self, op, body)
-    count_outcome(self.app.redis, outcome)
+    if not outcome.get("ok"):
+        count_outcome(self.app.redis, outcome)
     return outcome
 
 
