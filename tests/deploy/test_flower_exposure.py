@@ -16,7 +16,7 @@ import pytest
 from shared.operations import AddTask
 from tests.deploy.role_process import FLOWER_PASSWORD, FLOWER_USER, RoleProcess, wait_until
 from worker.app import create_celery_app
-from worker.client import enqueue_operation
+from worker.client import enqueue_operation, wait_applied
 from worker.roles import load_settings
 
 pytestmark = pytest.mark.slow
@@ -78,18 +78,26 @@ def flower(tmp_path: Path, env: dict[str, str]) -> Iterator[tuple[str, RoleProce
 
 
 def test_row23_flower_answers_401_to_everyone_without_the_password(
-    flower: tuple[str, RoleProcess], env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+    flower: tuple[str, RoleProcess],
+    env: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
 ) -> None:
     base, process = flower
-    # A task Flower has seen (from its task-sent event), carrying an argument we can look for.
+    # A task Flower has seen (from the repo worker's task-received event), carrying an argument
+    # we can look for.
     marker = f"row23-private-{uuid.uuid4().hex[:8]}"
     for key, value in env.items():
         monkeypatch.setenv(key, value)
+    worker = RoleProcess("repo_worker", env, tmp_path / "worker").start()
     app = create_celery_app(load_settings())
     try:
+        worker.wait_healthy()
         task = enqueue_operation(app, AddTask(text=f"call the bank {marker}", source="web"))
+        wait_applied(app, task, 60)
     finally:
         app.close()
+        worker.kill()
 
     def flower_has_it() -> bool:
         status, body = request(f"{base}/api/tasks", authorization=good_auth())
