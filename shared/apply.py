@@ -11,6 +11,7 @@ from shared import operations as ops
 from shared.activity import activity_note
 from shared.agent.file_ops import append_file_change, write_file_change
 from shared.journal import journal_of
+from shared.line_splice import spliced_bytes
 from shared.lines import LineDoc
 from shared.org_repo import OrgRepo
 from shared.projects import set_project_status
@@ -52,14 +53,22 @@ def apply_operation(repo: OrgRepo, op: ops.Operation, now: datetime) -> ops.OpRe
             raise
         except ValueError as exc:
             raise ops.OperationError(str(exc)) from exc
-        before = {rel: repo.read_bytes(rel) for rel in docs}
-        files = {rel: doc.to_bytes() for rel, doc in docs.items()}
-        changed = {rel: b for rel, b in files.items() if b != before[rel]}
+        before: dict[str, bytes] = {}
+        changed: dict[str, bytes] = {}
+        for rel, doc in docs.items():
+            old, original = repo.read_with_doc(rel)
+            before[rel] = old
+            new = spliced_bytes(original, old, doc)  # == doc.to_bytes(), from the changed lines
+            if new != old:
+                changed[rel] = new
         note = activity_note(op, data) if changed else None
         if note is not None:
             rel = repo.layout.working_memory
-            memory = docs[rel] if rel in docs else repo.read_doc(rel)
-            before.setdefault(rel, repo.read_bytes(rel))
+            if rel in docs:
+                memory = docs[rel]
+            else:
+                before[rel], cached = repo.read_with_doc(rel)
+                memory = cached.copy()
             line = append_memory(memory, now, note)
             docs = {**docs, rel: memory}
             changed[rel] = memory.to_bytes()

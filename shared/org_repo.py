@@ -112,6 +112,23 @@ class OrgRepo:
             self._cache[key] = (stat, value)
         return value
 
+    def read_with_doc(self, rel: str) -> tuple[bytes, LineDoc]:
+        """The bytes of the file and the (cached, read-only) LineDoc parsed from exactly them."""
+        path = self.path(rel)
+        key = (rel, "LineDoc.from_bytes")
+        stat = self._stat_key(path)
+        try:
+            data = path.read_bytes()
+        except (FileNotFoundError, IsADirectoryError):
+            data = b""
+        hit = self._cache.get(key)
+        if hit is not None and stat is not None and hit[0] == stat == self._stat_key(path):
+            return data, hit[1]
+        doc = LineDoc.from_bytes(data)
+        if stat is not None and self._stat_key(path) == stat:
+            self._cache[key] = (stat, doc)
+        return data, doc
+
     def prime(self, rel: str, parser: Callable[[bytes], T], value: T) -> None:
         """Cache ``value`` as ``parser``'s reading of the file just written (read-only now)."""
         key = (rel, str(getattr(parser, "__qualname__", repr(parser))))

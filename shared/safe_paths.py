@@ -3,12 +3,30 @@
 from __future__ import annotations
 
 import os
+import stat
 import unicodedata
 from pathlib import Path
 
 
 class UnsafePathError(ValueError):
     """A path that points outside the repository, into ``.git``, or is otherwise refused."""
+
+
+def _plain(root_real: Path, pieces: list[str]) -> Path | None:
+    """``root_real/pieces`` when no component below the root is a symlink (then it is its own
+    real path, found with one ``lstat`` per existing component); None when one is."""
+    path = str(root_real)
+    for piece in pieces:
+        path = os.path.join(path, piece)
+        try:
+            mode = os.lstat(path).st_mode
+        except FileNotFoundError:
+            break  # nothing below a missing component exists, so no symlink either
+        except NotADirectoryError:
+            return None
+        if stat.S_ISLNK(mode):
+            return None
+    return Path(os.path.join(str(root_real), *pieces))
 
 
 def resolve_inside(root: Path, rel: str, root_real: Path | None = None) -> Path:
@@ -33,8 +51,9 @@ def resolve_inside(root: Path, rel: str, root_real: Path | None = None) -> Path:
     if any(p.casefold().rstrip(". ") == ".git" for p in parts):
         raise UnsafePathError(f"the .git directory is off limits: {rel!r}")
     root_real = root_real or Path(os.path.realpath(root))
-    candidate = root_real.joinpath(*rel.replace("\\", "/").split("/"))
-    real = Path(os.path.realpath(candidate))
+    pieces = [p for p in rel.replace("\\", "/").split("/") if p not in ("", ".")]
+    candidate = root_real.joinpath(*pieces)
+    real = _plain(root_real, pieces) or Path(os.path.realpath(candidate))
     if real != root_real and root_real not in real.parents:
         raise UnsafePathError(f"path leaves the repository: {rel!r}")
     if ".git" in real.relative_to(root_real).parts:
