@@ -4,6 +4,8 @@
   p50 and p95 over 500 edits. Goal: p50 < 30 ms, p95 < 100 ms.
 - burst: 1,000 edits enqueued at once, until the last is committed; edits/s and the number of
   commits group commit made. Goal: all committed in < 5 s.
+- floor: the same number of no-op tasks through a worker with the same settings (late acks,
+  prefetch 1, task events, stored results): what Celery itself costs, side by side with the burst.
 
 The repo is a clone with no remote (the lane's own cost, without pushes). ``MYORG_BENCH_SCALE``
 shrinks both counts. ``python -m tests.bench.bench_worker`` prints the figures; :func:`run`
@@ -18,6 +20,7 @@ import time
 from pathlib import Path
 
 from shared.operations import AddTask
+from tests.bench.floor_app import NOOP
 from tests.bench.report import Goal
 from tests.bench.results import work_dir
 from tests.bench.timing import scaled
@@ -32,6 +35,7 @@ from worker.app import create_celery_app
 from worker.client import enqueue_operation, wait_applied
 from worker.redis_server import start_redis
 
+FLOOR_APP = "tests.bench.floor_app"
 GOALS = (
     Goal("worker.single_edit_p50.ms", 30.0, "a single edit applied and committed: p50 under 30 ms"),
     Goal(
@@ -82,6 +86,17 @@ def measure(latency_edits: int, burst_edits: int) -> dict[str, float]:
             commits = int(run_git(repo, "rev-list", "--count", "HEAD")) - commits_before
         finally:
             worker.kill()
+        floor = WorkerProcess(worker_env(redis.url, repo, None), base / "floor", app=FLOOR_APP)
+        try:
+            floor.start()
+            app.send_task(NOOP, args=[0], queue="repo").get(timeout=60)
+            started = time.perf_counter()
+            sent = [app.send_task(NOOP, args=[i], queue="repo") for i in range(burst_edits)]
+            for result in sent:
+                result.get(timeout=120)
+            floor_s = time.perf_counter() - started
+        finally:
+            floor.kill()
             app.close()
             redis.stop()
     figures = {
@@ -90,12 +105,16 @@ def measure(latency_edits: int, burst_edits: int) -> dict[str, float]:
         "worker.burst_committed.s": round(burst_s, 2),
         "worker.burst_throughput.edits_per_s": round(burst_edits / burst_s, 1),
         "worker.burst_commits.count": float(commits),
+        "worker.burst_celery_floor.s": round(floor_s, 2),
+        "worker.burst_lane_share.s": round(burst_s - floor_s, 2),
     }
     print(
         f"worker: single edit enqueue->committed p50 {figures['worker.single_edit_p50.ms']} ms, "
         f"p95 {figures['worker.single_edit_p95.ms']} ms ({latency_edits} sequential edits); "
         f"burst of {burst_edits}: all committed in {burst_s:.2f} s "
-        f"({figures['worker.burst_throughput.edits_per_s']} edits/s) in {commits} commits"
+        f"({figures['worker.burst_throughput.edits_per_s']} edits/s) in {commits} commits; "
+        f"the same number of no-op tasks through the same worker settings takes {floor_s:.2f} s "
+        f"(Celery's own floor), so the lane's work adds {burst_s - floor_s:.2f} s"
     )
     return figures
 
