@@ -36,6 +36,7 @@ from typing import Any
 
 from shared.atomic import TEMP_PREFIX, fsync_dir, write_atomic
 from shared.journal_legacy import recover_staging
+from shared.line_splice import common_prefix, common_suffix
 from shared.line_tail import LineTail
 from shared.org_repo import OrgRepo
 
@@ -61,23 +62,8 @@ def signature(data: bytes) -> str:
 def splice(old: bytes, new: bytes) -> tuple[int, int, bytes]:
     """``(at, cut, text)`` with ``old[:at] + text + old[at + cut:] == new``, ``text`` minimal."""
     limit = min(len(old), len(new))
-    lo, hi = 0, limit  # the common prefix is lo long; binary search on memcmp'd slices
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if old[lo:mid] == new[lo:mid]:
-            lo = mid
-        else:
-            hi = mid - 1
-    at = lo
-    room = limit - at  # the common suffix may not overlap the prefix
-    lo, hi = 0, room
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if old[len(old) - mid : len(old) - lo] == new[len(new) - mid : len(new) - lo]:
-            lo = mid
-        else:
-            hi = mid - 1
-    tail = lo
+    at = common_prefix(old, new, limit)
+    tail = common_suffix(old, new, limit - at)  # the suffix may not overlap the prefix
     return at, len(old) - tail - at, new[at : len(new) - tail]
 
 

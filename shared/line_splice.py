@@ -9,10 +9,20 @@ that range is encoded.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TypeVar
+
 from shared.lines import BOM, LineDoc, encode
 
+T = TypeVar("T")
 
-def _common_prefix(a: list[str], b: list[str], limit: int) -> int:
+
+def common_prefix(a: Sequence[T], b: Sequence[T], limit: int) -> int:
+    """How many leading items ``a`` and ``b`` share (at most ``limit``); bytes or lists alike.
+
+    A binary search over slice comparisons, which run in C (items that are the same object
+    compare at once), so a long shared run costs a few slices, not a Python loop.
+    """
     lo, hi = 0, limit
     while lo < hi:
         mid = (lo + hi + 1) // 2
@@ -23,7 +33,8 @@ def _common_prefix(a: list[str], b: list[str], limit: int) -> int:
     return lo
 
 
-def _common_suffix(a: list[str], b: list[str], limit: int) -> int:
+def common_suffix(a: Sequence[T], b: Sequence[T], limit: int) -> int:
+    """How many trailing items ``a`` and ``b`` share (at most ``limit``)."""
     lo, hi = 0, limit
     while lo < hi:
         mid = (lo + hi + 1) // 2
@@ -61,11 +72,11 @@ def spliced_bytes(old: LineDoc, data: bytes, new: LineDoc) -> bytes:
     if old.bom != new.bom or len(new.lines) != len(new.endings):
         return new.to_bytes()
     limit = min(len(old.lines), len(new.lines))
-    head = min(_common_prefix(old.lines, new.lines, limit),
-               _common_prefix(old.endings, new.endings, limit))
+    head = min(common_prefix(old.lines, new.lines, limit),
+               common_prefix(old.endings, new.endings, limit))
     room = limit - head
-    tail = min(_common_suffix(old.lines, new.lines, room),
-               _common_suffix(old.endings, new.endings, room))
+    tail = min(common_suffix(old.lines, new.lines, room),
+               common_suffix(old.endings, new.endings, room))
     if head == len(old.lines) == len(new.lines):
         return data
     start = len(BOM) if old.bom else 0
