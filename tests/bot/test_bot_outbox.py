@@ -13,6 +13,7 @@ from tests.bot.bot_harness import BotThread
 from tests.bot.fake_discord import FakeDiscord
 from tests.bot.fake_state import wait_for
 from worker import outbox
+from worker.changes import publish_alert, recent_alerts
 
 
 def titles(fake: FakeDiscord, channel_id: int | None = None) -> list[str]:
@@ -77,3 +78,19 @@ def test_a_message_discord_refuses_is_sent_as_text(
     wait_for(lambda: pending(redis_client) == 0, 20, "the fallback")
     (message,) = fake.channel_messages()
     assert message["content"] == "odd one\nAbout odd one." and message["embeds"] == []
+
+
+def test_an_alert_reaches_discord_once(
+    fake: FakeDiscord, run_bot: Callable[..., BotThread], redis_client: redis.Redis
+) -> None:
+    text = "todo.txt: line 4 was edited on both sides; both versions are kept"
+    publish_alert(redis_client, "sync_merge", text)
+    publish_alert(redis_client, "sync_merge", text)  # the same alert again: not posted twice
+    run_bot()
+    wait_for(lambda: titles(fake) and pending(redis_client) == 0, 20, "the alert")
+    publish(redis_client, "after")  # delivered after the alert, so nothing else is on its way
+    wait_for(lambda: len(titles(fake)) == 2, 20, "the next message")
+    assert titles(fake) == ["Both sides changed the same lines", "after"]
+    embed = fake.channel_messages()[0]["embeds"][0]
+    assert embed["description"] == text and embed["color"] == od.COLOURS["alert"]
+    assert [a["message"] for a in recent_alerts(redis_client)] == [text, text]  # the web's list
