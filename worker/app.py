@@ -74,7 +74,7 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         "task_publish_retry": True,
         "task_publish_retry_policy": dict(_QUICK_RETRY),
         "result_expires": 24 * 3600,
-        "result_extended": True,
+        "result_extended": False,  # results hold the outcome only, not the arguments again
         "task_default_queue": DEFAULT_QUEUE,
         "task_queues": [Queue(REPO_QUEUE), Queue(AGENT_QUEUE), Queue(DEFAULT_QUEUE)],
         "task_routes": TASK_ROUTES,
