@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import uuid
 from typing import Any
 
 from cli.context import Context
@@ -53,6 +52,8 @@ def cmd_undo(ctx: Context, args: argparse.Namespace) -> int:
     from worker import client
 
     try:
+        import uuid
+
         task_id = client.enqueue_undo(app, "cli", uuid.uuid4().hex)
         value = client.wait_task(app, task_id, UNDO_TIMEOUT_S)
     except (client.QueueUnavailableError, client.ResultTimeoutError, client.TaskFailedError) as exc:

@@ -32,6 +32,9 @@ MAX_WHOLE = 3650  # no day count or minute count beyond ten years makes sense
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _CRON_TOKEN_RE = re.compile(r"^(?:\*|\d{1,2}|[A-Za-z]{3})$")
+_PLAIN_CRON_RE = re.compile(r"[0-9*/,\- \t]*")
+_PLAIN_CRON_ITEM_RE = re.compile(r"(?:\*|([0-9]{1,2})(?:-([0-9]{1,2}))?)(?:/([0-9]{1,2}))?")
+_CRON_BOUNDS = ((0, 59), (0, 23), (1, 31), (1, 12), (0, 6))
 _WORK_HOURS_RE = re.compile(
     r"^\s*([A-Za-z]{3}(?:\s*[-,]\s*[A-Za-z]{3})*)\s+"
     r"(\d{1,2})(?::(\d{2}))?\s*-\s*(\d{1,2})(?::(\d{2}))?\s*$"
@@ -99,12 +102,35 @@ def is_valid_cron(expr: object) -> bool:
                 return False
             if token.isalpha() and token.lower() not in _DAYS + _MONTHS:
                 return False
-    from croniter import croniter  # on use: a file without [schedule] needs no croniter
+    if _PLAIN_CRON_RE.fullmatch(expr) and _is_plain_cron(fields):
+        return True
+    from croniter import croniter  # on use: only for a form _is_plain_cron does not vouch for
 
     try:
         return bool(croniter.is_valid(expr))
     except Exception:  # croniter's validator is the judge; any complaint means "invalid"
         return False
+
+
+def _is_plain_cron(fields: list[str]) -> bool:
+    """True when each field is a list of ``*``, ``*/S``, ``N``, ``N-M`` or ``N-M/S`` with
+    ``N <= M`` inside the field's bounds and ``S >= 1``: forms croniter accepts (a test checks
+    it against croniter), so that reading the common cron strings does not import croniter, a
+    noticeable part of a short command's start-up. False means "ask croniter", not "invalid"."""
+    for part, (low, high) in zip(fields, _CRON_BOUNDS, strict=True):
+        for item in part.split(","):
+            m = _PLAIN_CRON_ITEM_RE.fullmatch(item)
+            if m is None:
+                return False
+            first, last, step = m.groups()
+            if first is not None:
+                if last is None and step is not None:  # "N/S": left to croniter
+                    return False
+                if not low <= int(first) <= int(last or first) <= high:
+                    return False
+            if step is not None and int(step) == 0:
+                return False
+    return True
 
 
 def parse_work_hours(text: str) -> WorkHours | None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 from pathlib import Path
 
 TEMP_PREFIX = ".myorg-tmp-"
@@ -12,6 +11,8 @@ TEMP_PREFIX = ".myorg-tmp-"
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Replace ``path`` with ``data`` so that a crash leaves either the old or the new file."""
+    import tempfile  # on use: a command that only reads does not pay for its import
+
     path.parent.mkdir(parents=True, exist_ok=True)
     mode = None
     with contextlib.suppress(FileNotFoundError):

@@ -61,6 +61,40 @@ def test_defaults_are_valid_cron() -> None:
     )
 
 
+_NUMBER = st.integers(0, 99).map(str)
+_CRON_ITEM = st.one_of(
+    st.just("*"),
+    st.builds("*/{}".format, _NUMBER),
+    _NUMBER,
+    st.builds("{}-{}".format, _NUMBER, _NUMBER),
+    st.builds("{}-{}/{}".format, _NUMBER, _NUMBER, _NUMBER),
+    st.builds("{}/{}".format, _NUMBER, _NUMBER),
+)
+_CRON_FIELD = st.lists(_CRON_ITEM, min_size=1, max_size=3).map(",".join)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(_CRON_FIELD, min_size=5, max_size=5), st.sampled_from([" ", "  ", "\t"]))
+def test_numeric_cron_is_judged_as_croniter_judges_it(fields: list[str], sep: str) -> None:
+    # is_valid_cron answers the plain numeric forms without croniter: never differently.
+    expr = sep.join(fields)
+    assert is_valid_cron(expr) == croniter.is_valid(expr)
+
+
+@pytest.mark.parametrize(
+    "expr", ["0 8 * * 1-5", "*/15 * * * *", "0-59/5 0-23 1-31 1-12 0-6", "5,10 8 1 1 0"]
+)
+def test_plain_cron_needs_no_croniter(expr: str) -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from shared.assistant_config import is_valid_cron; "
+        f"assert is_valid_cron({expr!r}); assert 'croniter' not in sys.modules"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
 def test_contract_example() -> None:
     config = parse_assistant_config(CONTRACT)
     assert config.problems == ()
