@@ -15,11 +15,28 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Protocol
 
 from shared.assistant_config import DEFAULT_STALLED_DAYS
 from shared.goals import Quarter
 from shared.projects import Project, projects_by_slug
-from shared.todo import Task
+
+
+class ProjectTask(Protocol):
+    """What progress reads of a task: a :class:`~shared.todo.Task`, or a
+    :class:`~shared.todo_list.ProjectMark` of a file whose tasks are only counted."""
+
+    @property
+    def projects(self) -> tuple[str, ...]: ...
+
+    @property
+    def done(self) -> bool: ...
+
+    @property
+    def completion_date(self) -> date | None: ...
+
+    @property
+    def creation_date(self) -> date | None: ...
 
 
 @dataclass(frozen=True)
@@ -55,13 +72,13 @@ class ProjectProgress:
 
 def project_progress(
     projects: list[Project],
-    tasks: Iterable[Task],
+    tasks: Iterable[ProjectTask],
     today: date,
     stalled_days: int = DEFAULT_STALLED_DAYS,
 ) -> dict[str, ProjectProgress]:
     """Progress of every project in projects.txt (file order), keyed by slug."""
     listed = projects_by_slug(projects)
-    by_slug: dict[str, list[Task]] = {slug: [] for slug in listed}
+    by_slug: dict[str, list[ProjectTask]] = {slug: [] for slug in listed}
     for task in tasks:
         for slug in task.projects:
             if slug in by_slug:
@@ -71,7 +88,7 @@ def project_progress(
 
 def stalled_projects(
     projects: list[Project],
-    tasks: Iterable[Task],
+    tasks: Iterable[ProjectTask],
     today: date,
     stalled_days: int = DEFAULT_STALLED_DAYS,
 ) -> list[str]:
@@ -94,7 +111,7 @@ def goal_progress(quarter: Quarter) -> list[dict[str, object]]:
 
 
 def _progress(
-    project: Project, tasks: list[Task], today: date, stalled_days: int
+    project: Project, tasks: list[ProjectTask], today: date, stalled_days: int
 ) -> ProjectProgress:
     completions = [t.completion_date for t in tasks if t.done and t.completion_date]
     done = sum(1 for t in tasks if t.done)
@@ -114,7 +131,11 @@ def _progress(
 
 
 def _stalled_reason(
-    project: Project, tasks: list[Task], last_done: date | None, today: date, stalled_days: int
+    project: Project,
+    tasks: list[ProjectTask],
+    last_done: date | None,
+    today: date,
+    stalled_days: int,
 ) -> str | None:
     if not project.active:
         return None

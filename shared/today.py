@@ -8,13 +8,13 @@ from typing import Any
 
 from shared import queries
 from shared.assistant_config import AssistantConfig, parse_assistant_config
-from shared.calendar import Event, events_on, parse_calendar
+from shared.calendar import Event, day_events, index_day_lines
 from shared.goals import Quarter, parse_goals, quarter_file
 from shared.org_repo import OrgRepo
 from shared.progress import goal_progress, stalled_projects
 from shared.projects import Project, parse_projects
 from shared.todo import Task
-from shared.todo_list import parse_tasks
+from shared.todo_list import parse_project_marks, parse_tasks
 
 DUE_WINDOWS = (1, 3, 7)
 
@@ -55,14 +55,21 @@ class TodayView:
     problems: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
+        # A task in several sections (due within 1, 3 and 7 days) is converted once, and the
+        # sections share its dict.
+        made: dict[int, dict[str, object]] = {}
+
+        def tasks(ts: list[Task]) -> list[dict[str, object]]:
+            return [made.get(id(t)) or made.setdefault(id(t), t.to_json()) for t in ts]
+
         return {
             "date": self.now.date().isoformat(),
             "events": [{"start": e.to_json()["start"], "end": e.to_json()["end"], "text": e.text}
                        for e in self.events],
-            "overdue": [t.to_json() for t in self.overdue],
-            "due_today": [t.to_json() for t in self.due_today],
-            "due_within": {str(n): [t.to_json() for t in ts] for n, ts in self.due_within.items()},
-            "waiting_stale": [t.to_json() for t in self.waiting_stale],
+            "overdue": tasks(self.overdue),
+            "due_today": tasks(self.due_today),
+            "due_within": {str(n): tasks(ts) for n, ts in self.due_within.items()},
+            "waiting_stale": tasks(self.waiting_stale),
             "stalled_projects": self.stalled_projects,
             "goals": self.goals,
             "open_by_context": self.open_by_context,
@@ -70,24 +77,26 @@ class TodayView:
 
 
 def build_today(repo: OrgRepo, now: datetime) -> TodayView:
-    snap = RepoSnapshot.load(repo, now)
+    """The view of ``now``'s day. It reads only what it shows: the calendar lines of the day,
+    and of done.txt only what tells whether a project is stalled."""
+    layout = repo.layout
     today = now.date()
-    calendar = repo.parsed(repo.layout.calendar, parse_calendar)
-    reminders = snap.config.reminders
-    ready = queries.actionable(snap.tasks, today)
+    tasks = repo.parsed(layout.todo, parse_tasks)
+    config = repo.parsed(layout.assistant_toml, parse_assistant_config)
+    ready = queries.actionable(tasks, today)
     return TodayView(
         now=now,
-        events=events_on(calendar, today),
+        events=day_events(repo.parsed(layout.calendar, index_day_lines), today),
         overdue=queries.overdue(ready, today, ready=True),
         due_today=queries.due_today(ready, today, ready=True),
         due_within={n: queries.due_within(ready, today, n, ready=True) for n in DUE_WINDOWS},
-        waiting_stale=queries.stale_waiting(snap.tasks, today, reminders.waiting_stale_days),
+        waiting_stale=queries.stale_waiting(tasks, today, config.reminders.waiting_stale_days),
         stalled_projects=stalled_projects(
-            snap.projects,
-            snap.tasks + snap.done_tasks,
+            repo.parsed(layout.projects, parse_projects),
+            [*tasks, *repo.parsed(layout.done, parse_project_marks)],
             today,
-            snap.config.projects.stalled_days,
+            config.projects.stalled_days,
         ),
-        goals=goal_progress(snap.quarter),
-        open_by_context=queries.open_by_context(snap.tasks),
+        goals=goal_progress(repo.parsed(quarter_file(today, layout.goals_dir), parse_goals)),
+        open_by_context=queries.open_by_context(tasks),
     )

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import date
+from typing import Any, NamedTuple
 
 from shared.lines import LineDoc
-from shared.todo import Task, is_task_line, parse_task
+from shared.todo import Task, is_task_line, parse_head, parse_task
 
 
 class TaskNotFoundError(ValueError):
@@ -22,6 +23,32 @@ def tasks_of(doc: LineDoc) -> list[Task]:
 def parse_tasks(data: bytes) -> list[Task]:
     """Every task in a todo.txt file (blank and ``#`` comment lines are not tasks)."""
     return tasks_of(LineDoc.from_bytes(data))
+
+
+class ProjectMark(NamedTuple):
+    """A task line that names projects, as project progress reads it (the fields it shares
+    with :class:`~shared.todo.Task` are equal to the parsed task's)."""
+
+    projects: tuple[str, ...]
+    done: bool
+    completion_date: date | None
+    creation_date: date | None
+    line: int
+
+
+def parse_project_marks(data: bytes) -> list[ProjectMark]:
+    """The tasks of a file that name a project, read only as far as project progress needs:
+    for a done.txt, whose tasks are counted and not listed, in a fraction of the time of
+    :func:`parse_tasks`."""
+    marks = []
+    for i, raw in enumerate(LineDoc.from_bytes(data).lines, 1):
+        if "+" not in raw or not is_task_line(raw):
+            continue
+        done, completion, creation, text = parse_head(raw)
+        projects = tuple(dict.fromkeys([w[1:] for w in text.split() if w[0] == "+" and w[1:]]))
+        if projects:
+            marks.append(ProjectMark(projects, done, completion, creation, i))
+    return marks
 
 
 def find_task(doc: LineDoc, line: int, raw: str | None = None) -> int:

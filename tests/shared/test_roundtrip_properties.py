@@ -13,7 +13,7 @@ from shared import operations as ops
 from shared.apply import apply_operation
 from shared.lines import BOM, LineDoc
 from shared.org_repo import OrgRepo
-from shared.todo import is_task_line, parse_task
+from shared.todo import is_task_line, parse_head, parse_task
 from shared.todo_edit import (
     TaskEditError,
     add_task,
@@ -22,7 +22,7 @@ from shared.todo_edit import (
     edit_task,
     prioritize_task,
 )
-from shared.todo_list import parse_tasks
+from shared.todo_list import ProjectMark, parse_project_marks, parse_tasks
 
 TODAY = date(2026, 11, 23)
 
@@ -71,6 +71,21 @@ def test_realistic_files_round_trip_and_parse(data: bytes) -> None:
     assert doc.to_bytes() == data
     for task in parse_tasks(data):
         assert doc.lines[task.line - 1] == task.raw
+
+
+@given(todo_files())
+def test_project_marks_agree_with_the_parsed_tasks(data: bytes) -> None:
+    assert parse_project_marks(data) == [
+        ProjectMark(t.projects, t.done, t.completion_date, t.creation_date, t.line)
+        for t in parse_tasks(data)
+        if t.projects
+    ]
+
+
+@given(st.one_of(line_text, line_text.map(lambda t: "x " + t), line_text.map("\ufeff{}".format)))
+def test_the_head_reads_as_parse_task_reads_it(raw: str) -> None:
+    task = parse_task(raw)
+    assert parse_head(raw) == (task.done, task.completion_date, task.creation_date, task.text)
 
 
 def assert_only(before: LineDoc, after: LineDoc, *, changed: int | None, deleted: int | None,
