@@ -6,6 +6,7 @@ is a noticeable part of a short command's start-up.
 
 from __future__ import annotations
 
+import codecs
 import json
 import re
 import sys
@@ -40,9 +41,29 @@ def print_json(data: Any) -> None:
     # Indented for a person at a terminal; compact (and much faster) for a pipe or a script.
     indent = 2 if sys.stdout.isatty() else None
     text = json.dumps(data, ensure_ascii=False, indent=indent, default=str)
-    # A byte that is not UTF-8 (decoded as a lone surrogate) is written as a \udcXX escape,
-    # so the output stays valid UTF-8 and json.loads gives back the exact text.
-    print(_LONE_SURROGATE_RE.sub(lambda m: f"\\u{ord(m[0]):04x}", text))
+    try:
+        encoded = text.encode("utf-8")
+    except UnicodeEncodeError:
+        # A byte that is not UTF-8 (decoded as a lone surrogate) is written as a \udcXX escape,
+        # so the output stays valid UTF-8 and json.loads gives back the exact text.
+        text = _LONE_SURROGATE_RE.sub(lambda m: f"\\u{ord(m[0]):04x}", text)
+        encoded = None
+    out = sys.stdout
+    buffer = getattr(out, "buffer", None)
+    if encoded is not None and indent is None and buffer is not None and _utf8(out.encoding):
+        # The bytes just made, written as they are: print would encode the text once more.
+        out.flush()
+        buffer.write(encoded)
+        buffer.write(b"\n")
+    else:
+        print(text)
+
+
+def _utf8(encoding: str | None) -> bool:
+    try:
+        return encoding is not None and codecs.lookup(encoding).name == "utf-8"
+    except LookupError:
+        return False
 
 
 def due_label(task: Task, today: date) -> str:
