@@ -13,7 +13,14 @@ DEFAULT_STALE_DAYS = 7
 
 def blocked_ids(tasks: Iterable[Task]) -> set[str]:
     """``id:`` values with an open child (topydo: a task with ``p:N`` is a child of ``id:N``)."""
-    return {v for t in tasks if t.attrs and not t.done for k, v in t.attrs if k == "p"}
+    # An attribute is a word of the text: a task without "p:" in its text has no parent.
+    return {
+        v
+        for t in tasks
+        if t.attrs and not t.done and "p:" in t.text
+        for k, v in t.attrs
+        if k == "p"
+    }
 
 
 def is_blocked(task: Task, blocked: set[str]) -> bool:
@@ -28,8 +35,8 @@ def actionable(tasks: list[Task], today: date) -> list[Task]:
         for t in tasks
         if not t.done
         and t.text
-        and t.visible_on(today)
-        and not (blocked and t.attrs and is_blocked(t, blocked))
+        and (t.threshold is None or t.threshold <= today)  # t.visible_on(today), inlined
+        and not (blocked and t.attrs and "id:" in t.text and is_blocked(t, blocked))
     ]
 
 
@@ -92,6 +99,45 @@ def due_within(tasks: list[Task], today: date, days: int, *, ready: bool = False
     last = today + timedelta(days=days)
     pool = tasks if ready else actionable(tasks, today)
     return sorted((t for t in pool if t.due and today < t.due <= last), key=_by_due)
+
+
+@dataclass(frozen=True)
+class Deadlines:
+    """:func:`overdue`, :func:`due_today` and :func:`due_within` for each of ``windows``,
+    found in one pass over the tasks."""
+
+    overdue: list[Task]
+    due_today: list[Task]
+    due_within: dict[int, list[Task]]
+
+
+def deadlines(
+    tasks: list[Task], today: date, windows: Iterable[int], *, ready: bool = False
+) -> Deadlines:
+    pool = tasks if ready else actionable(tasks, today)
+    windows = list(windows)
+    last = today + timedelta(days=max(windows, default=0))
+    late: list[Task] = []
+    on_day: list[Task] = []
+    soon: list[Task] = []
+    for t in pool:
+        due = t.due
+        if due is None or due > last:
+            continue
+        if due < today:
+            late.append(t)
+        elif due == today:
+            on_day.append(t)
+        else:
+            soon.append(t)
+    late.sort(key=_by_due)
+    on_day.sort(key=sort_key)
+    soon.sort(key=_by_due)  # by due date first: each window is a head of it
+    within: dict[int, list[Task]] = {}
+    for n in windows:
+        end = today + timedelta(days=n)
+        within[n] = [t for t in soon if t.due is not None and t.due <= end]
+    return Deadlines(late, on_day, within)
 
 
 def _by_due(task: Task) -> tuple[object, ...]:

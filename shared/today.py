@@ -83,13 +83,13 @@ def build_today(repo: OrgRepo, now: datetime) -> TodayView:
     today = now.date()
     tasks = repo.parsed(layout.todo, parse_tasks)
     config = repo.parsed(layout.assistant_toml, parse_assistant_config)
-    ready = queries.actionable(tasks, today)
+    due = queries.deadlines(tasks, today, DUE_WINDOWS)
     return TodayView(
         now=now,
         events=day_events(repo.parsed(layout.calendar, index_day_lines), today),
-        overdue=queries.overdue(ready, today, ready=True),
-        due_today=queries.due_today(ready, today, ready=True),
-        due_within={n: queries.due_within(ready, today, n, ready=True) for n in DUE_WINDOWS},
+        overdue=due.overdue,
+        due_today=due.due_today,
+        due_within=due.due_within,
         waiting_stale=queries.stale_waiting(tasks, today, config.reminders.waiting_stale_days),
         stalled_projects=stalled_projects(
             repo.parsed(layout.projects, parse_projects),

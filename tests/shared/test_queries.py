@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
+
+from hypothesis import given
+from hypothesis import strategies as st
 
 from shared import queries
 from shared.lines import LineDoc
@@ -69,6 +72,42 @@ def test_due_today_overdue_and_within() -> None:
     assert texts(queries.due_within(ts, TODAY, 3)) == ["Tomorrow", "In three"]
     assert texts(queries.due_within(ts, TODAY, 7)) == ["Tomorrow", "In three", "In seven"]
     assert queries.due_within(ts, TODAY, 0) == []
+
+
+_NEAR = st.dates(TODAY - timedelta(days=10), TODAY + timedelta(days=10)).map(date.isoformat)
+_TASK_LINE = st.builds(
+    "{}{}{} due:{} {} {}".format,
+    st.sampled_from(["", "x ", "(A) ", "(B) "]),
+    st.sampled_from(["task", "", "2026-11-01 task"]),
+    st.sampled_from(["", " +p", " @c"]),
+    _NEAR,
+    st.sampled_from(["", "t:2026-11-25", "id:1", "id:2", "p:1", "p:2 p:1", "due:2026-11-23"]),
+    st.sampled_from(["", "due:2026-13-45", "up:1", "ids:2"]),
+)
+
+
+@given(st.lists(st.one_of(_TASK_LINE, st.just("no date p:2")), max_size=30))
+def test_deadlines_in_one_pass_are_the_due_queries(lines: list[str]) -> None:
+    ts = tasks(*lines)
+    found = queries.deadlines(ts, TODAY, (1, 3, 7, 0))
+    assert found.overdue == queries.overdue(ts, TODAY)
+    assert found.due_today == queries.due_today(ts, TODAY)
+    assert found.due_within == {n: queries.due_within(ts, TODAY, n) for n in (1, 3, 7, 0)}
+
+
+@given(st.lists(st.one_of(_TASK_LINE, st.just("no date p:2"), st.just("x done p:1")), max_size=30))
+def test_actionable_is_open_visible_and_unblocked(lines: list[str]) -> None:
+    ts = tasks(*lines)
+    children = {v for t in ts if not t.done for k, v in t.attrs if k == "p"}
+    assert queries.blocked_ids(ts) == children
+    assert queries.actionable(ts, TODAY) == [
+        t
+        for t in ts
+        if not t.done
+        and t.text
+        and t.visible_on(TODAY)
+        and not any(k == "id" and v in children for k, v in t.attrs)
+    ]
 
 
 def test_due_queries_leave_out_hidden_and_blocked_tasks() -> None:
