@@ -52,7 +52,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Text that is not UTF-8 in the owner's files is printed as its original bytes.
         sys.stdout.reconfigure(errors="surrogateescape")
     try:
-        with _collector_paused(not getattr(args, "interactive", False)):
+        # Run as the program (``myorg``, ``python -m cli``: no ``argv``), the process ends with
+        # the command: the collector stays paused, and what is left is frozen, since walking
+        # every object the command made once more just before the exit would only delay it.
+        interactive = getattr(args, "interactive", False)
+        with _collector_paused(not interactive, resume=argv is not None):
             ctx = build_context(args)
             code = int(args.handler(ctx, args) or 0)
             sys.stdout.flush()
@@ -69,7 +73,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 @contextmanager
-def _collector_paused(pause: bool) -> Iterator[None]:
+def _collector_paused(pause: bool, resume: bool = True) -> Iterator[None]:
     """Pause Python's cyclic garbage collector for one command (not for ``myorg chat``).
 
     A command on a large repo builds a few hundred thousand small objects (a task, its tags and
@@ -82,5 +86,7 @@ def _collector_paused(pause: bool) -> Iterator[None]:
     try:
         yield
     finally:
-        if enabled:
+        if enabled and resume:
             gc.enable()
+        elif enabled:
+            gc.freeze()
