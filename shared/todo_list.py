@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, NamedTuple
 
+from shared.gc_pause import collector_paused
 from shared.lines import LineDoc
 from shared.todo import Task, is_task_line, parse_head, parse_task
 
@@ -15,9 +16,10 @@ class TaskNotFoundError(ValueError):
 
 def tasks_of(doc: LineDoc) -> list[Task]:
     memo: dict[str, Any] = {}
-    return [
-        parse_task(raw, i, memo=memo) for i, raw in enumerate(doc.lines, 1) if is_task_line(raw)
-    ]
+    with collector_paused():
+        return [
+            parse_task(raw, i, memo=memo) for i, raw in enumerate(doc.lines, 1) if is_task_line(raw)
+        ]
 
 
 def parse_tasks(data: bytes) -> list[Task]:
