@@ -7,6 +7,11 @@
 - floor: the same number of no-op tasks through a worker with the same settings (late acks,
   prefetch 1, task events, stored results): what Celery itself costs, side by side with the burst.
 
+Beside each wall time, the CPU seconds each process spent in it: the worker's main process (which
+takes messages, hands them to its pool process and publishes task events), its pool process (the
+lane's work: for the floor, Celery's own part of running a task), redis-server, and the caller.
+On a machine with few cores their sum, not the lane alone, bounds how fast a burst can go.
+
 The repo is a clone with no remote (the lane's own cost, without pushes). ``MYORG_BENCH_SCALE``
 shrinks both counts. ``python -m tests.bench.bench_worker`` prints the figures; :func:`run`
 returns them.
@@ -18,6 +23,8 @@ import statistics
 import tempfile
 import time
 from pathlib import Path
+
+import psutil
 
 from shared.operations import AddTask
 from tests.bench.floor_app import NOOP
@@ -50,6 +57,50 @@ def _percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(len(ordered) * share))]
 
 
+def _cpu(process: psutil.Process) -> float:
+    """CPU seconds of ``process`` so far, and of its children (live or reaped) and theirs (git)."""
+    try:
+        times = process.cpu_times()
+        total = times.user + times.system + times.children_user + times.children_system
+        for child in process.children():
+            t = child.cpu_times()
+            total += t.user + t.system + t.children_user + t.children_system
+    except psutil.NoSuchProcess:
+        return 0.0
+    return total
+
+
+class CpuMeter:
+    """CPU seconds spent by the worker (main process and pool), redis-server and this process."""
+
+    def __init__(self, worker_pid: int, redis_pid: int | None) -> None:
+        self.worker = psutil.Process(worker_pid)
+        self.redis = psutil.Process(redis_pid) if redis_pid else None
+        self.caller = psutil.Process()
+        self.start = self._read()
+
+    def _read(self) -> dict[str, float]:
+        main = self.worker.cpu_times()
+        own = self.caller.cpu_times()
+        return {
+            "main": main.user + main.system,
+            "pool": _cpu(self.worker) - main.user - main.system,
+            "redis": _cpu(self.redis) if self.redis else 0.0,
+            "caller": own.user + own.system,
+        }
+
+    def spent(self) -> dict[str, float]:
+        end = self._read()
+        return {k: round(end[k] - self.start[k], 2) for k in end}
+
+
+def _cpu_text(spent: dict[str, float]) -> str:
+    return (
+        f"CPU s: worker main {spent['main']}, pool {spent['pool']}, "
+        f"redis {spent['redis']}, caller {spent['caller']}"
+    )
+
+
 def run() -> dict[str, float]:
     return measure(scaled(500), scaled(1000))
 
@@ -77,10 +128,12 @@ def measure(latency_edits: int, burst_edits: int) -> dict[str, float]:
                 assert applied.commit is not None, "a lone edit must be committed at once"
 
             commits_before = int(run_git(repo, "rev-list", "--count", "HEAD"))
+            meter = CpuMeter(worker.pid, redis.pid)
             started = time.perf_counter()
             ids = [enqueue_operation(app, AddTask(text=f"burst {i}")) for i in range(burst_edits)]
             results = [wait_applied(app, task_id, 120) for task_id in ids]
             burst_s = time.perf_counter() - started
+            burst_cpu = meter.spent()
             assert results[-1].commit == run_git(repo, "rev-parse", "HEAD").strip()
             assert run_git(repo, "status", "--porcelain") == ""
             commits = int(run_git(repo, "rev-list", "--count", "HEAD")) - commits_before
@@ -90,11 +143,13 @@ def measure(latency_edits: int, burst_edits: int) -> dict[str, float]:
         try:
             floor.start()
             app.send_task(NOOP, args=[0], queue="repo").get(timeout=60)
+            meter = CpuMeter(floor.pid, redis.pid)
             started = time.perf_counter()
             sent = [app.send_task(NOOP, args=[i], queue="repo") for i in range(burst_edits)]
             for result in sent:
                 result.get(timeout=120)
             floor_s = time.perf_counter() - started
+            floor_cpu = meter.spent()
         finally:
             floor.kill()
             app.close()
@@ -107,6 +162,8 @@ def measure(latency_edits: int, burst_edits: int) -> dict[str, float]:
         "worker.burst_commits.count": float(commits),
         "worker.burst_celery_floor.s": round(floor_s, 2),
         "worker.burst_lane_share.s": round(burst_s - floor_s, 2),
+        **{f"worker.burst_cpu_{k}.s": v for k, v in burst_cpu.items()},
+        **{f"worker.floor_cpu_{k}.s": v for k, v in floor_cpu.items()},
     }
     print(
         f"worker: single edit enqueue->committed p50 {figures['worker.single_edit_p50.ms']} ms, "
@@ -116,6 +173,7 @@ def measure(latency_edits: int, burst_edits: int) -> dict[str, float]:
         f"the same number of no-op tasks through the same worker settings takes {floor_s:.2f} s "
         f"(Celery's own floor), so the lane's work adds {burst_s - floor_s:.2f} s"
     )
+    print(f"worker: burst {_cpu_text(burst_cpu)}; floor {_cpu_text(floor_cpu)}")
     return figures
 
 
