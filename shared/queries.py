@@ -27,9 +27,13 @@ def is_blocked(task: Task, blocked: set[str]) -> bool:
     return any(k == "id" and v in blocked for k, v in task.attrs)
 
 
-def actionable(tasks: list[Task], today: date) -> list[Task]:
-    """Open tasks for "what to do now": not done, past their threshold, not blocked."""
-    blocked = blocked_ids(tasks)
+def actionable(tasks: list[Task], today: date, blocked: set[str] | None = None) -> list[Task]:
+    """Open tasks for "what to do now": not done, past their threshold, not blocked.
+
+    ``blocked``: :func:`blocked_ids` of the whole list, when ``tasks`` is a part of it.
+    """
+    if blocked is None:
+        blocked = blocked_ids(tasks)
     return [
         t
         for t in tasks
@@ -83,22 +87,31 @@ def sort_key(task: Task) -> tuple[object, ...]:
     return (task.priority or "~", due or date.max, task.line)
 
 
+def _ready(found: list[Task], tasks: list[Task], today: date, ready: bool) -> list[Task]:
+    """The actionable ones of ``found``, a part of ``tasks`` picked by due date.
+
+    Filtering by date first and checking the few tasks left gives the same answer as filtering
+    ``actionable(tasks)`` by date, without testing every task of a large file for actionability.
+    """
+    return found if ready else actionable(found, today, blocked_ids(tasks))
+
+
 def overdue(tasks: list[Task], today: date, *, ready: bool = False) -> list[Task]:
     """Actionable tasks past their due date (``ready``: ``tasks`` is already actionable)."""
-    pool = tasks if ready else actionable(tasks, today)
-    return sorted((t for t in pool if t.due and t.due < today), key=_by_due)
+    found = [t for t in tasks if t.due and t.due < today]
+    return sorted(_ready(found, tasks, today, ready), key=_by_due)
 
 
 def due_today(tasks: list[Task], today: date, *, ready: bool = False) -> list[Task]:
-    pool = tasks if ready else actionable(tasks, today)
-    return sorted((t for t in pool if t.due == today), key=sort_key)
+    found = [t for t in tasks if t.due == today]
+    return sorted(_ready(found, tasks, today, ready), key=sort_key)
 
 
 def due_within(tasks: list[Task], today: date, days: int, *, ready: bool = False) -> list[Task]:
     """Due from tomorrow through ``today + days``, inclusive."""
     last = today + timedelta(days=days)
-    pool = tasks if ready else actionable(tasks, today)
-    return sorted((t for t in pool if t.due and today < t.due <= last), key=_by_due)
+    found = [t for t in tasks if t.due and today < t.due <= last]
+    return sorted(_ready(found, tasks, today, ready), key=_by_due)
 
 
 @dataclass(frozen=True)
@@ -114,15 +127,15 @@ class Deadlines:
 def deadlines(
     tasks: list[Task], today: date, windows: Iterable[int], *, ready: bool = False
 ) -> Deadlines:
-    pool = tasks if ready else actionable(tasks, today)
     windows = list(windows)
     last = today + timedelta(days=max(windows, default=0))
     late: list[Task] = []
     on_day: list[Task] = []
     soon: list[Task] = []
-    for t in pool:
+    found = [t for t in tasks if t.due is not None and t.due <= last]
+    for t in _ready(found, tasks, today, ready):
         due = t.due
-        if due is None or due > last:
+        if due is None:
             continue
         if due < today:
             late.append(t)

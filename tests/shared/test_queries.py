@@ -95,6 +95,27 @@ def test_deadlines_in_one_pass_are_the_due_queries(lines: list[str]) -> None:
     assert found.due_within == {n: queries.due_within(ts, TODAY, n) for n in (1, 3, 7, 0)}
 
 
+@given(st.lists(st.one_of(_TASK_LINE, st.just("x done p:1"), st.just("open p:2")), max_size=30))
+def test_due_queries_are_the_actionable_tasks_by_date(lines: list[str]) -> None:
+    # The queries pick by date first and check actionability on what is left; the answer must
+    # be that of the definition: the actionable tasks of the whole list, then by date.
+    ts = tasks(*lines)
+    ready = queries.actionable(ts, TODAY)
+    by_due = lambda t: (t.due, t.priority or "~", t.line)  # noqa: E731
+    assert queries.overdue(ts, TODAY) == sorted(
+        (t for t in ready if t.due and t.due < TODAY), key=by_due
+    )
+    assert queries.due_today(ts, TODAY) == sorted(
+        (t for t in ready if t.due == TODAY), key=queries.sort_key
+    )
+    for n in (0, 1, 3, 7):
+        last = TODAY + timedelta(days=n)
+        assert queries.due_within(ts, TODAY, n) == sorted(
+            (t for t in ready if t.due and TODAY < t.due <= last), key=by_due
+        )
+    assert queries.due_within(ready, TODAY, 7, ready=True) == queries.due_within(ts, TODAY, 7)
+
+
 @given(st.lists(st.one_of(_TASK_LINE, st.just("no date p:2"), st.just("x done p:1")), max_size=30))
 def test_actionable_is_open_visible_and_unblocked(lines: list[str]) -> None:
     ts = tasks(*lines)
