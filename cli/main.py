@@ -23,19 +23,30 @@ from cli.context import build_context
 from cli.errors import CliError
 
 
-def _common() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--repo", metavar="DIR", help="the org repository (default: settings)")
-    common.add_argument("--now", metavar="ISO", help="pretend it is this date/time")
-    common.add_argument("--json", action="store_true", help="machine-readable output")
-    return common
+def _add_common(parser: argparse.ArgumentParser, unset: object = None) -> None:
+    parser.add_argument(
+        "--repo", metavar="DIR", default=unset, help="the org repository (default: settings)"
+    )
+    parser.add_argument("--now", metavar="ISO", default=unset, help="pretend it is this date/time")
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        default=False if unset is None else unset,
+        help="machine-readable output",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
-    common = _common()
+    """The options every command takes go before the command or after it (``myorg --repo DIR
+    today`` and ``myorg today --repo DIR``): given after it, a command's own copy of an option
+    must not reset what was given before it, so those copies leave the value alone when unset.
+    """
+    common = argparse.ArgumentParser(add_help=False)
+    _add_common(common, unset=argparse.SUPPRESS)
     parser = argparse.ArgumentParser(
         prog="myorg", description="Your plain-text life, from the command line."
     )
+    _add_common(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     read_commands.register(sub, common)
     write_commands.register(sub, common)
