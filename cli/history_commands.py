@@ -22,6 +22,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def cmd_history(ctx: Context, args: argparse.Namespace) -> int:
+    from shared.owner_time import local_stamp
     from worker.history import list_history
 
     if args.limit < 1:
@@ -33,8 +34,8 @@ def cmd_history(ctx: Context, args: argparse.Namespace) -> int:
     out = console()
     for e in entries:
         who = ", ".join(e.sources) if e.by_assistant else f"by hand ({e.author})"
-        out.print(f"[dim]{e.sha[:8]} {e.when[:16].replace('T', ' ')}[/] {escape(e.subject)}"
-                  f"  [cyan]{escape(who)}[/]")
+        when = local_stamp(e.when, ctx.zone)
+        out.print(f"[dim]{e.sha[:8]} {when}[/] {escape(e.subject)}  [cyan]{escape(who)}[/]")
     if not entries:
         out.print("No changes yet.")
     return 0

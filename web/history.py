@@ -10,6 +10,7 @@ import git
 from flask import Blueprint
 from flask.typing import ResponseReturnValue
 
+from shared.owner_time import local_stamp
 from web.flash import flash
 from web.services import services
 from web.views import render_page
@@ -45,7 +46,13 @@ def history_context() -> dict[str, Any]:
         entries = list_history(svc.repo.root, SHOWN)
     except (git.GitError, OSError, ValueError) as exc:
         entries, problem = [], f"The history cannot be read: {type(exc).__name__}."
-    return {"entries": entries, "undo_sha": undoable(entries), "problem": problem}
+    zone = svc.zone()
+    return {
+        "entries": entries,
+        "stamps": {e.sha: local_stamp(e.when, zone) for e in entries},
+        "undo_sha": undoable(entries),
+        "problem": problem,
+    }
 
 
 @bp.get("/history")

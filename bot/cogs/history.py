@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import discord
 import git
@@ -19,9 +20,11 @@ from worker.history import HistoryEntry, list_history
 SHOWN = 15
 
 
-def history_line(entry: HistoryEntry) -> str:
+def history_line(entry: HistoryEntry, zone: ZoneInfo) -> str:
+    """One change; its time in the owner's zone (a worker's commit carries its host's offset)."""
     try:
-        when = f"{datetime.fromisoformat(entry.when):%d %b %H:%M}"
+        at = datetime.fromisoformat(entry.when)
+        when = f"{at.astimezone(zone) if at.tzinfo else at:%d %b %H:%M}"
     except ValueError:
         when = entry.when[:16]
     who = f"via {', '.join(entry.sources)}" if entry.by_assistant else f"by {entry.author}"
@@ -29,9 +32,9 @@ def history_line(entry: HistoryEntry) -> str:
     return f"`{entry.sha[:7]}` {when} — {mark}{esc(entry.subject[:150])} ({esc(who)})"
 
 
-def history_embed(entries: list[HistoryEntry]) -> discord.Embed:
+def history_embed(entries: list[HistoryEntry], zone: ZoneInfo) -> discord.Embed:
     embed = discord.Embed(title="Recent changes", colour=BLUE)
-    lines = [history_line(e) for e in entries]
+    lines = [history_line(e, zone) for e in entries]
     embed.description = fit(lines, DESCRIPTION_MAX, empty="No commits yet.")
     embed.set_footer(text="/undo reverts the assistant's most recent change.")
     return embed
@@ -49,7 +52,8 @@ class HistoryCog(commands.Cog):
         except (git.GitError, OSError, ValueError) as exc:
             await followup(interaction, f"The history cannot be read: {type(exc).__name__}.")
             return
-        await followup(interaction, embed=history_embed(entries))
+        zone = await self.services.run(self.services.zone)
+        await followup(interaction, embed=history_embed(entries, zone))
 
     @app_commands.command(name="undo", description="Undo the assistant's most recent change")
     async def undo(self, interaction: discord.Interaction[AssistantBot]) -> None:

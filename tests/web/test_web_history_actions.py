@@ -90,3 +90,14 @@ def test_pending_flash_polls_itself(live_repo: LiveRepo) -> None:
             "partials/flash.html", level="pending", message="waiting", task_id="a" * 32
         )
     assert re.search(r'hx-get="/ops/a{32}" hx-trigger="load delay:1s"', html)
+
+
+def test_history_times_are_in_the_owners_timezone(hx: HtmxClient, live_repo: LiveRepo) -> None:
+    # Committed on a host in UTC at 23:30: for the owner in Madrid it was 00:30 the next day.
+    (live_repo.root / "inbox.txt").write_text("a note\n", "utf-8")
+    run_git(live_repo.root, "add", "inbox.txt")
+    when = "2026-11-23T23:30:00+00:00"
+    stamp = {"GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when}
+    run_git(live_repo.root, "commit", "-q", "-m", "note from the server", env=stamp)
+    html = hx.client.get("/history").get_data(as_text=True)
+    assert re.search(r'<time datetime="2026-11-23T23:30:00\+00:00">2026-11-24 00:30</time>', html)
