@@ -5,14 +5,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from shared import operations as ops
 from shared.agent import intents as it
 from shared.agent.ids import op_id_for
 from shared.agent.render import readable, task_lines, today_text
 from shared.org_repo import OrgRepo
-from shared.queries import TaskFilter, filter_tasks, sort_key
+from shared.queries import TaskFilter, deadlines, filter_tasks, sort_key
 from shared.today import build_today
 from shared.todo import Task
 from shared.todo_list import parse_tasks
@@ -32,8 +32,9 @@ _REASONS = {
 }
 HELP = (
     'Without the model I understand: add a task ("add call Ana tomorrow +acme @phone"), '
-    'complete one ("done 12", "done call Ana"), show today ("today"), list tasks '
-    '("tasks @phone", "tasks +acme"), and add an event ("add event fri 10-11 dentist"). '
+    'complete one ("done 12", "done call Ana"), show today ("today"), what is due ("what\'s '
+    'due this week", "overdue"), list tasks ("tasks @phone", "tasks +acme"), and add an event '
+    '("add event fri 10-11 dentist"). '
     "The model adds questions about goals and projects, planning, suggestions, and multi-step "
     "changes."
 )
@@ -75,6 +76,8 @@ def _run(
         return _complete(intent, repo, now, apply, op_id, source)
     if isinstance(intent, it.ShowTodayIntent):
         return Reply(today_text(build_today(repo, now)))
+    if isinstance(intent, it.ShowDueIntent):
+        return Reply(_due_text(intent, _tasks(repo), today))
     if isinstance(intent, it.ListTasksIntent):
         flt = TaskFilter(context=intent.context, project=intent.project)
         tasks = sorted(filter_tasks(_tasks(repo), flt, today), key=sort_key)
@@ -106,6 +109,29 @@ def _run(
     if isinstance(intent, it.ClarifyIntent):
         return Reply(intent.message)
     return Reply(HELP, understood=False)
+
+
+def _due_text(intent: it.ShowDueIntent, tasks: list[Task], today: date) -> str:
+    """Overdue, due today and due within the asked days: open, visible, unblocked tasks."""
+    found = deadlines(tasks, today, [intent.days])
+    sections = [("Overdue", found.overdue)]
+    if not intent.overdue_only:
+        sections.append(("Due today", found.due_today))
+        if intent.days == 1:
+            sections.append(("Due tomorrow", found.due_within[1]))
+        elif intent.days > 1:
+            sections.append((f"Due in the next {intent.days} days", found.due_within[intent.days]))
+    out = []
+    for title, listed in sections:
+        if listed:
+            out.append(f"{title} ({len(listed)}):")
+            out.extend("  " + line for line in task_lines(listed, today))
+    if out:
+        return "\n".join(out)
+    if intent.overdue_only:
+        return "Nothing is overdue."
+    span = {0: "today", 1: "today or tomorrow"}.get(intent.days, f"in the next {intent.days} days")
+    return f"Nothing is overdue, and nothing is due {span}."
 
 
 def _tasks(repo: OrgRepo) -> list[Task]:

@@ -31,6 +31,14 @@ class ShowTodayIntent:
 
 
 @dataclass(frozen=True)
+class ShowDueIntent:
+    """Overdue tasks and, unless ``overdue_only``, those due from today through ``days`` on."""
+
+    days: int = 7
+    overdue_only: bool = False
+
+
+@dataclass(frozen=True)
 class ListTasksIntent:
     context: str | None = None  # without the "@"
     project: str | None = None  # without the "+"
@@ -63,6 +71,7 @@ Intent = (
     AddTaskIntent
     | CompleteTaskIntent
     | ShowTodayIntent
+    | ShowDueIntent
     | ListTasksIntent
     | AddEventIntent
     | ConfirmIntent
@@ -99,6 +108,16 @@ _TODAY_RE = re.compile(
     r"day|briefing|plan for today|schedule(?:\s+for)?\s+today|(?:agenda|plan|schedule)\s+today|"
     r"how does (?:my|the) day look(?: like)?|how'?s my day(?: looking)?)"
     r"(?:\s+today)?(?:\s+look(?:ing)?\s+like)?$",
+    re.I,
+)
+_DUE_RE = re.compile(
+    r"^(?:(?:show|list|give|get|tell)\s+(?:me\s+)?)?"
+    r"(?:what(?:'s|s| is| are| do i have| have i got)?\s+|which\s+|anything\s+|is anything\s+)?"
+    r"(?:(?:my|the|any|all)\s+)?(?:(?:tasks?|things|todos?)\s+(?:that\s+)?(?:are\s+|is\s+)?)?"
+    r"(?:(?P<late>overdue|late|past due)(?:\s+tasks)?"
+    r"|(?:(?:upcoming|coming|next)\s+)?(?:deadlines?|due dates?|due)(?:\s+tasks)?"
+    r"(?:\s+(?:(?P<soon>soon|this week|next)|(?P<day>today|tomorrow)|(?P<month>this month)"
+    r"|(?:in the next|within|in)\s+(?P<n>\d{1,3})\s+days?))?)$",
     re.I,
 )
 _LIST_RE = re.compile(
@@ -150,7 +169,7 @@ def parse_intent(
         return UnknownIntent(text)
     known_ctx = {c.lstrip("@").lower(): c.lstrip("@") for c in contexts}
     known_proj = {p.lstrip("+").lower(): p.lstrip("+") for p in projects}
-    for rule in (_confirm, _done_number, _today, _list, _event, _done_text, _task):
+    for rule in (_confirm, _done_number, _today, _due, _list, _event, _done_text, _task):
         intent = rule(s, today, known_ctx, known_proj)
         if intent is not None:
             return intent
@@ -174,6 +193,19 @@ def _done_number(s: str, today: date, ctx: Known, proj: Known) -> Intent | None:
 
 def _today(s: str, today: date, ctx: Known, proj: Known) -> Intent | None:
     return ShowTodayIntent() if _TODAY_RE.match(s) else None
+
+
+def _due(s: str, today: date, ctx: Known, proj: Known) -> Intent | None:
+    m = _DUE_RE.match(s)
+    if not m:
+        return None
+    if m["late"]:
+        return ShowDueIntent(overdue_only=True)
+    if m["day"]:
+        return ShowDueIntent(days=0 if m["day"].lower() == "today" else 1)
+    if m["month"]:
+        return ShowDueIntent(days=30)
+    return ShowDueIntent(days=int(m["n"]) if m["n"] else 7)
 
 
 def _list(s: str, today: date, ctx: Known, proj: Known) -> Intent | None:

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from shared import queries
 from shared.agent.ids import new_turn_id
 from shared.agent.turn import TurnDeps, TurnRequest, handle_message
 from shared.org_repo import OrgRepo
+from shared.todo_list import parse_tasks
 from tests.agent.conftest import NOW, DirectApply
 
 
@@ -69,6 +71,34 @@ def test_today_shows_events_and_overdue(deps: TurnDeps) -> None:
     assert "Monday 23 November 2026" in reply
     assert "9-9:30: ACME standup" in reply
     assert "Overdue:" in reply and "checkout bug" in reply
+
+
+def test_what_is_due_lists_overdue_today_and_the_coming_days(deps: TurnDeps, org: OrgRepo) -> None:
+    tasks = parse_tasks((org.root / "todo.txt").read_bytes())
+    today = NOW.date()
+    overdue = queries.overdue(tasks, today)
+    coming = queries.due_within(tasks, today, 7)
+    assert overdue and coming  # the repo has both, so the test shows both sections
+    reply = ask(deps, "what's due this week?").splitlines()
+    at = reply.index(f"Overdue ({len(overdue)}):")
+    assert [line.split()[0] for line in reply[at + 1 : at + 1 + len(overdue)]] == [
+        f"#{t.line}" for t in overdue
+    ]
+    at = reply.index(f"Due in the next 7 days ({len(coming)}):")
+    assert [line.split()[0] for line in reply[at + 1 : at + 1 + len(coming)]] == [
+        f"#{t.line}" for t in coming
+    ]
+    assert any("checkout bug" in line for line in reply)
+
+
+def test_overdue_only_and_nothing_due(deps: TurnDeps, org: OrgRepo) -> None:
+    reply = ask(deps, "anything overdue?")
+    assert reply.startswith("Overdue (") and "Due" not in reply
+    for line in (org.root / "todo.txt").read_text("utf-8").splitlines():
+        if "due:" in line and not line.startswith("x "):
+            ask(deps, f"done {lines(org, 'todo.txt').index(line) + 1}")
+    assert ask(deps, "what's overdue") == "Nothing is overdue."
+    assert ask(deps, "due tomorrow") == "Nothing is overdue, and nothing is due today or tomorrow."
 
 
 def test_tasks_by_context_and_project(deps: TurnDeps) -> None:

@@ -16,6 +16,7 @@ from shared.agent.intents import (
     ConfirmIntent,
     Intent,
     ListTasksIntent,
+    ShowDueIntent,
     ShowTodayIntent,
     UnknownIntent,
     parse_intent,
@@ -84,6 +85,15 @@ PHRASES: list[tuple[str, Intent]] = [
     ("agenda", ShowTodayIntent()),
     ("show me today's agenda", ShowTodayIntent()),
     ("how does my day look", ShowTodayIntent()),
+    # What is due, and what is late.
+    ("what's due this week?", ShowDueIntent(7)),
+    ("upcoming deadlines", ShowDueIntent(7)),
+    ("what's due tomorrow", ShowDueIntent(1)),
+    ("what is due in the next 3 days", ShowDueIntent(3)),
+    ("what do I have due this week", ShowDueIntent(7)),
+    ("anything overdue?", ShowDueIntent(overdue_only=True)),
+    ("which tasks are overdue", ShowDueIntent(overdue_only=True)),
+    ("show me overdue tasks", ShowDueIntent(overdue_only=True)),
     # Tasks by context or project.
     ("tasks @phone", ListTasksIntent(context="phone")),
     ("show @computer tasks", ListTasksIntent(context="computer")),
@@ -130,6 +140,7 @@ def test_the_table_covers_every_intent_with_forty_real_phrasings() -> None:
         AddTaskIntent,
         CompleteTaskIntent,
         ShowTodayIntent,
+        ShowDueIntent,
         ListTasksIntent,
         AddEventIntent,
     } <= kinds
