@@ -10,7 +10,9 @@ from datetime import date, datetime
 from shared import operations as ops
 from shared.agent import intents as it
 from shared.agent.ids import op_id_for
-from shared.agent.render import readable, task_lines, today_text
+from shared.agent.render import readable, task_line, task_lines, today_text
+from shared.agent.suggest import SuggestInput, ranked
+from shared.agent.tool_types import ToolEnv
 from shared.org_repo import OrgRepo
 from shared.queries import TaskFilter, deadlines, filter_tasks, sort_key
 from shared.today import build_today
@@ -33,10 +35,9 @@ _REASONS = {
 HELP = (
     'Without the model I understand: add a task ("add call Ana tomorrow +acme @phone"), '
     'complete one ("done 12", "done call Ana"), show today ("today"), what is due ("what\'s '
-    'due this week", "overdue"), list tasks ("tasks @phone", "tasks +acme"), and add an event '
-    '("add event fri 10-11 dentist"). '
-    "The model adds questions about goals and projects, planning, suggestions, and multi-step "
-    "changes."
+    'due this week", "overdue"), what to do next ("what should I do next?"), list tasks '
+    '("tasks @phone", "tasks +acme"), and add an event ("add event fri 10-11 dentist"). '
+    "The model adds questions about goals and projects, planning, and multi-step changes."
 )
 _STOP_WORDS = {"the", "a", "an", "my", "to", "task", "of"}
 
@@ -78,6 +79,17 @@ def _run(
         return Reply(today_text(build_today(repo, now)))
     if isinstance(intent, it.ShowDueIntent):
         return Reply(_due_text(intent, _tasks(repo), today))
+    if isinstance(intent, it.SuggestIntent):
+        env = ToolEnv(repo, now, turn_id, "suggest", source)
+        picks = ranked(env, SuggestInput(context=intent.context))
+        where = f" at @{intent.context}" if intent.context else ""
+        if not picks:
+            return Reply(f"Nothing to suggest{where}: no open task fits.")
+        rows = [
+            f"  {i}. {task_line(p.task, today)} — {p.reason_text or 'open'}"
+            for i, p in enumerate(picks, 1)
+        ]
+        return Reply(f"Suggested now{where}:\n" + "\n".join(rows))
     if isinstance(intent, it.ListTasksIntent):
         flt = TaskFilter(context=intent.context, project=intent.project)
         tasks = sorted(filter_tasks(_tasks(repo), flt, today), key=sort_key)

@@ -39,6 +39,11 @@ class ShowDueIntent:
 
 
 @dataclass(frozen=True)
+class SuggestIntent:
+    context: str | None = None  # without the "@"
+
+
+@dataclass(frozen=True)
 class ListTasksIntent:
     context: str | None = None  # without the "@"
     project: str | None = None  # without the "+"
@@ -72,6 +77,7 @@ Intent = (
     | CompleteTaskIntent
     | ShowTodayIntent
     | ShowDueIntent
+    | SuggestIntent
     | ListTasksIntent
     | AddEventIntent
     | ConfirmIntent
@@ -118,6 +124,14 @@ _DUE_RE = re.compile(
     r"|(?:(?:upcoming|coming|next)\s+)?(?:deadlines?|due dates?|due)(?:\s+tasks)?"
     r"(?:\s+(?:(?P<soon>soon|this week|next)|(?P<day>today|tomorrow)|(?P<month>this month)"
     r"|(?:in the next|within|in)\s+(?P<n>\d{1,3})\s+days?))?)$",
+    re.I,
+)
+_SUGGEST_RE = re.compile(
+    r"^(?:(?:suggest|recommend)(?:\s+me)?(?:\s+(?:something|a task|the next task|"
+    r"what (?:to|i should|should i) do(?:\s+(?:next|now|first))?))?"
+    r"|what(?:'s|s| is)? next|what (?:should|shall|could) i (?:do|work on|tackle|start with)"
+    r"(?:\s+(?:next|now|first))?|what to do(?:\s+(?:next|now))?|next task|what now)"
+    r"(?:\s+(?:at\s+|@)(?P<ctx>[\w-]+))?$",
     re.I,
 )
 _LIST_RE = re.compile(
@@ -169,7 +183,8 @@ def parse_intent(
         return UnknownIntent(text)
     known_ctx = {c.lstrip("@").lower(): c.lstrip("@") for c in contexts}
     known_proj = {p.lstrip("+").lower(): p.lstrip("+") for p in projects}
-    for rule in (_confirm, _done_number, _today, _due, _list, _event, _done_text, _task):
+    rules = (_confirm, _done_number, _today, _due, _suggest, _list, _event, _done_text, _task)
+    for rule in rules:
         intent = rule(s, today, known_ctx, known_proj)
         if intent is not None:
             return intent
@@ -206,6 +221,14 @@ def _due(s: str, today: date, ctx: Known, proj: Known) -> Intent | None:
     if m["month"]:
         return ShowDueIntent(days=30)
     return ShowDueIntent(days=int(m["n"]) if m["n"] else 7)
+
+
+def _suggest(s: str, today: date, ctx: Known, proj: Known) -> Intent | None:
+    m = _SUGGEST_RE.match(s)
+    if not m:
+        return None
+    where = m["ctx"]
+    return SuggestIntent(ctx.get(where.lower(), where) if where else None)
 
 
 def _list(s: str, today: date, ctx: Known, proj: Known) -> Intent | None:

@@ -101,6 +101,18 @@ def test_overdue_only_and_nothing_due(deps: TurnDeps, org: OrgRepo) -> None:
     assert ask(deps, "due tomorrow") == "Nothing is overdue, and nothing is due today or tomorrow."
 
 
+def test_what_to_do_next_ranks_open_tasks_with_reasons(deps: TurnDeps, org: OrgRepo) -> None:
+    before = snapshot(org)
+    reply = ask(deps, "what should I do next?").splitlines()
+    assert reply[0] == "Suggested now:"
+    assert len(reply) == 6 and [r.split()[0] for r in reply[1:]] == ["1.", "2.", "3.", "4.", "5."]
+    assert "checkout bug" in reply[1] and "overdue" in reply[1].split(" — ")[1]
+    at_errands = ask(deps, "what should I do next @errands").splitlines()
+    assert at_errands[0] == "Suggested now at @errands:"
+    assert "@errands" in at_errands[1].split(" — ")[0]  # a task that fits the place comes first
+    assert snapshot(org) == before  # suggesting changes nothing
+
+
 def test_tasks_by_context_and_project(deps: TurnDeps) -> None:
     phone = ask(deps, "tasks @phone").splitlines()
     assert phone[0].endswith("@phone task(s):")

@@ -18,6 +18,7 @@ from shared.agent.intents import (
     ListTasksIntent,
     ShowDueIntent,
     ShowTodayIntent,
+    SuggestIntent,
     UnknownIntent,
     parse_intent,
 )
@@ -94,6 +95,13 @@ PHRASES: list[tuple[str, Intent]] = [
     ("anything overdue?", ShowDueIntent(overdue_only=True)),
     ("which tasks are overdue", ShowDueIntent(overdue_only=True)),
     ("show me overdue tasks", ShowDueIntent(overdue_only=True)),
+    # What to do next, ranked with reasons.
+    ("what should I do next?", SuggestIntent()),
+    ("suggest what to do next", SuggestIntent()),
+    ("what's next", SuggestIntent()),
+    ("what should I work on now", SuggestIntent()),
+    ("what should I do next @errands", SuggestIntent("errands")),
+    ("what should I do at home", SuggestIntent("home")),
     # Tasks by context or project.
     ("tasks @phone", ListTasksIntent(context="phone")),
     ("show @computer tasks", ListTasksIntent(context="computer")),
@@ -123,7 +131,7 @@ PHRASES: list[tuple[str, Intent]] = [
     ("cancel a7k3m9qz", ConfirmIntent("a7k3m9qz", confirm=False)),
     ("add event dentist", ClarifyIntent("Which day? For example: add event friday 10-11 dentist")),
     ("how am I doing on my goals?", UnknownIntent("how am I doing on my goals?")),
-    ("suggest what to do next", UnknownIntent("suggest what to do next")),
+    ("suggest a name for the cat", UnknownIntent("suggest a name for the cat")),
 ]
 
 
@@ -141,6 +149,7 @@ def test_the_table_covers_every_intent_with_forty_real_phrasings() -> None:
         CompleteTaskIntent,
         ShowTodayIntent,
         ShowDueIntent,
+        SuggestIntent,
         ListTasksIntent,
         AddEventIntent,
     } <= kinds
