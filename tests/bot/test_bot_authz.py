@@ -32,7 +32,9 @@ COMMANDS: list[tuple[str, dict[str, object]]] = [
     ("done", {"task": "1"}),
     ("undo", {}),
 ]
-AUTOCOMPLETE = [("done", {"task": "plu"}), ("add", {"task": "x +h"})]
+# "milk", not the plumber's task: the /done commands sent just before complete line 1, and an
+# autocomplete answered after that has no open plumber task left to offer.
+AUTOCOMPLETE = [("done", {"task": "milk"}), ("add", {"task": "x +h"})]
 
 
 def stray_keys(client: redis.Redis) -> list[bytes]:
