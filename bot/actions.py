@@ -22,6 +22,7 @@ from worker.client import (
     wait_applied,
     wait_task,
 )
+from worker.history import undone_text
 
 SOURCE = "discord"
 State = Literal["applied", "queued", "refused", "failed"]
@@ -71,7 +72,7 @@ def undo_blocking(services: BotServices) -> Outcome:
         return Outcome("failed", f"{exc}.")
     if not value.get("ok"):
         return Outcome("refused", str(value.get("error") or "The undo failed."), data=value)
-    return Outcome("applied", str(value.get("summary") or "Undone."), data=value)
+    return Outcome("applied", undone_text(value.get("summary")), data=value)
 
 
 async def apply(services: BotServices, op: Operation) -> Outcome:

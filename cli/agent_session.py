@@ -12,12 +12,12 @@ from cli.context import Context
 from cli.local_commit import apply_and_commit
 from shared.agent.executor import Apply, GitRun
 from shared.agent.state import AgentState, FileState
-from shared.agent.turn import Emit, ModelRunner, TurnDeps, TurnResult
+from shared.agent.turn import Emit, ModelRunner, TurnDeps, TurnResult, Undo
 from shared.operations import Operation, OpResult
 from shared.org_repo import OrgRepo
 from worker.agent_loop import LoopConfig, SdkRunner
 from worker.agent_store import RedisAgentState
-from worker.agent_tasks import QueueApply, QueueGit, enqueue_turn
+from worker.agent_tasks import QueueApply, QueueGit, QueueUndo, enqueue_turn
 from worker.app import create_celery_app, redis_url
 from worker.lanes import AGENT_QUEUE, REPO_QUEUE
 
@@ -69,13 +69,21 @@ class Session:
     repo: OrgRepo
     runner: ModelRunner | None = None
     git: GitRun | None = None
+    undo: Undo | None = None
     remote: RemoteTurns | None = None
     daily_budget: int = 0
     where: str = "here"
 
     def deps(self, emit: Emit) -> TurnDeps:
         return TurnDeps(
-            self.repo, self.state, self.apply, self.runner, self.daily_budget, self.git, emit
+            self.repo,
+            self.state,
+            self.apply,
+            self.runner,
+            self.daily_budget,
+            self.git,
+            emit,
+            self.undo,
         )
 
     def describe(self) -> str:
@@ -117,6 +125,7 @@ def open_session(
         redis_state,
         QueueApply(app),
         git=QueueGit(app),
+        undo=QueueUndo(app),
         where="here, changes through the repo worker",
         **common,
     )

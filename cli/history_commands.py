@@ -51,6 +51,7 @@ def cmd_undo(ctx: Context, args: argparse.Namespace) -> int:
             "(start the system with `make run`, or set REDIS_URL and ORG_REPO_PATH)"
         )
     from worker import client
+    from worker.history import undone_text
 
     try:
         import uuid
@@ -64,5 +65,5 @@ def cmd_undo(ctx: Context, args: argparse.Namespace) -> int:
     if ctx.json:
         print_json(value)
     else:
-        console().print(f"Undone: {value['summary']}", markup=False)
+        console().print(undone_text(value.get("summary")), markup=False)
     return 0

@@ -21,7 +21,7 @@ from worker.client import (
     enqueue_undo,
     wait_task,
 )
-from worker.history import HistoryEntry, list_history
+from worker.history import HistoryEntry, list_history, undone_text
 
 bp = Blueprint("history", __name__)
 
@@ -74,4 +74,4 @@ def undo() -> ResponseReturnValue:
         return flash("error", str(exc), 500)
     if not result.get("ok"):
         return flash("error", str(result.get("error", "The undo failed.")), 409)
-    return flash("ok", str(result.get("summary", "Undone.")), changed=True)
+    return flash("ok", undone_text(result.get("summary")), changed=True)

@@ -38,6 +38,7 @@ from shared.owner_time import owner_zone
 from shared.settings import Settings
 from worker import client
 from worker.agent_store import RedisAgentState
+from worker.history import undone_text
 from worker.lanes import AGENT_QUEUE, COMMIT_PENDING, REPO_QUEUE
 
 log = logging.getLogger(__name__)
@@ -63,6 +64,28 @@ class QueueApply:
             return client.wait_result(self.app, task_id, self.timeout)
         except client.ResultTimeoutError as exc:
             raise ApplyTimeout(str(exc)) from exc
+
+
+class QueueUndo:
+    """Undo the assistant's most recent change through the repo lane; the reply for the owner."""
+
+    def __init__(self, app: Celery, timeout: float = GIT_WAIT_S) -> None:
+        self.app = app
+        self.timeout = timeout
+
+    def __call__(self, undo_id: str, source: str) -> str:
+        try:
+            task_id = client.enqueue_undo(self.app, source, undo_id)
+            value = client.wait_task(self.app, task_id, self.timeout)
+        except (
+            client.QueueUnavailableError,
+            client.ResultTimeoutError,
+            client.TaskFailedError,
+        ) as exc:
+            return f"Not undone: {exc}."
+        if not value.get("ok"):
+            return str(value.get("error") or "The undo failed.")
+        return undone_text(value.get("summary"))
 
 
 class QueueGit:
@@ -108,6 +131,7 @@ def turn_deps(app: Any, settings: Settings, conversation_id: str, turn_id: str) 
         daily_budget=settings.agent_daily_token_budget,
         git=QueueGit(app),
         emit=emit,
+        undo=QueueUndo(app),
     )
 
 

@@ -51,6 +51,13 @@ class HistoryEntry:
         return asdict(self)
 
 
+def undone_text(summary: object) -> str:
+    """What to tell the owner after an undo: "Undone: complete task: …" (the commit's subject
+    says "undo: complete task: …")."""
+    what = str(summary or "").removeprefix("undo: ")
+    return f"Undone: {what or 'the last change'}"
+
+
 @dataclass
 class UndoResult:
     undo_id: str

@@ -59,8 +59,7 @@ class HistoryCog(commands.Cog):
     async def undo(self, interaction: discord.Interaction[AssistantBot]) -> None:
         await interaction.response.defer(thinking=True)
         outcome = await actions.undo(self.services)
-        text = f"Undone: {outcome.message}" if outcome.ok else outcome.message
-        await followup(interaction, text)
+        await followup(interaction, outcome.message)
 
 
 async def setup(bot: AssistantBot) -> None:

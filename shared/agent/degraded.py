@@ -36,7 +36,8 @@ HELP = (
     'Without the model I understand: add a task ("add call Ana tomorrow +acme @phone"), '
     'complete one ("done 12", "done call Ana"), show today ("today"), what is due ("what\'s '
     'due this week", "overdue"), what to do next ("what should I do next?"), list tasks '
-    '("tasks @phone", "tasks +acme"), and add an event ("add event fri 10-11 dentist"). '
+    '("tasks @phone", "tasks +acme"), add an event ("add event fri 10-11 dentist"), and undo '
+    'the last change ("undo that"). '
     "The model adds questions about goals and projects, planning, and multi-step changes."
 )
 _STOP_WORDS = {"the", "a", "an", "my", "to", "task", "of"}

@@ -63,6 +63,11 @@ class ConfirmIntent:
 
 
 @dataclass(frozen=True)
+class UndoIntent:
+    """Undo the assistant's most recent change (as ``myorg undo``, Discord's ``/undo``)."""
+
+
+@dataclass(frozen=True)
 class ClarifyIntent:
     message: str
 
@@ -81,6 +86,7 @@ Intent = (
     | ListTasksIntent
     | AddEventIntent
     | ConfirmIntent
+    | UndoIntent
     | ClarifyIntent
     | UnknownIntent
 )
@@ -93,6 +99,11 @@ _THANKS_RE = re.compile(r"[,\s]+(?:please|pls|thanks|thank you|thx)$", re.I)
 _CONFIRM_RE = re.compile(
     r"^(?:(?P<no>cancel|reject|deny)|confirm|yes,? confirm|approve)\s+"
     r"#?(?P<id>[A-Za-z0-9]{4,32})$",
+    re.I,
+)
+_UNDO_RE = re.compile(
+    r"^(?:undo|revert|take back)(?:\s+(?:that|it|this"
+    r"|(?:(?:the|my|your)\s+)?last(?:\s+(?:change|edit|one))?))?$",
     re.I,
 )
 _DONE_WORDS = r"(?:done|did|finished|completed|complete|check(?:ed)? off|tick(?:ed)? off|x)"
@@ -183,8 +194,8 @@ def parse_intent(
         return UnknownIntent(text)
     known_ctx = {c.lstrip("@").lower(): c.lstrip("@") for c in contexts}
     known_proj = {p.lstrip("+").lower(): p.lstrip("+") for p in projects}
-    rules = (_confirm, _done_number, _today, _due, _suggest, _list, _event, _done_text, _task)
-    for rule in rules:
+    rules = (_confirm, _undo, _done_number, _today, _due, _suggest, _list, _event, _done_text)
+    for rule in (*rules, _task):
         intent = rule(s, today, known_ctx, known_proj)
         if intent is not None:
             return intent
@@ -197,6 +208,10 @@ Known = dict[str, str]
 def _confirm(s: str, today: date, ctx: Known, proj: Known) -> Intent | None:
     m = _CONFIRM_RE.match(s)
     return ConfirmIntent(m["id"], confirm=not m["no"]) if m else None
+
+
+def _undo(s: str, today: date, ctx: Known, proj: Known) -> Intent | None:
+    return UndoIntent() if _UNDO_RE.match(s) else None
 
 
 def _done_number(s: str, today: date, ctx: Known, proj: Known) -> Intent | None:

@@ -30,6 +30,13 @@ from shared.projects import parse_projects
 from shared.todo_list import parse_tasks
 
 Emit = Callable[[dict[str, Any]], None]
+#: Undo the assistant's most recent change: ``(undo id, source)`` → what to tell the owner. The
+#: id comes from the turn, so a turn delivered twice undoes once.
+Undo = Callable[[str, str], str]
+NO_UNDO = (
+    "Undo runs in the repo worker, which is not reachable from here: start the system "
+    "(`make run`), then say it again, or use `myorg undo`."
+)
 
 
 @dataclass(frozen=True)
@@ -107,6 +114,7 @@ class TurnDeps:
     daily_budget: int = 0  # 0: unlimited
     git: GitRun | None = None
     emit: Emit = lambda event: None
+    undo: Undo | None = None
 
 
 def handle_message(req: TurnRequest, now: datetime, deps: TurnDeps) -> TurnResult:
@@ -119,6 +127,11 @@ def handle_message(req: TurnRequest, now: datetime, deps: TurnDeps) -> TurnResul
         intent = it.ConfirmIntent(offered, confirm=True)
     if isinstance(intent, it.ConfirmIntent):
         return _finish(req, now, deps, _confirm(intent, deps), [])
+    if isinstance(intent, it.UndoIntent):  # a command, with or without the model
+        if deps.undo is None:
+            return _finish(req, now, deps, TurnResult(NO_UNDO, "builtin", "error"), [])
+        text = deps.undo(op_id_for(req.turn_id, "undo"), req.source)
+        return _finish(req, now, deps, TurnResult(text, "builtin"), [text])
     reason, notice = _why_no_model(deps, today.isoformat())
     if reason is None and deps.runner is not None:
         result = _run_model(req, now, deps)

@@ -279,3 +279,23 @@ def test_myorg_ask_runs_the_turn_on_the_agent_worker(
     assert done.stdout == "Adding.\nAdded the ficus.\n"
     assert world.repo_file("todo.txt").decode().splitlines()[-1].endswith("Water the ficus @home")
     assert RedisAgentState(rdb).recent_turns(1)[-1]["conversation_id"] == "cli-remote"
+
+
+def test_undo_in_chat_reverts_the_last_change_through_the_repo_lane(
+    lanes: dict[str, WorkerProcess],
+    app: OrgCelery,
+    rdb: redis.Redis,
+    world: GitWorld,
+    fake: FakeAnthropic,
+) -> None:
+    before = world.repo_file("todo.txt")
+    client.apply_via_queue(app, AddTask(text="Undo me from the chat +house", source="web"), 10)
+    assert b"Undo me from the chat" in world.repo_file("todo.txt")
+    state = RedisAgentState(rdb)
+    turn_id = enqueue_turn(app, "web-undo", "undo that", "discord")
+    done = follow(state, "web-undo", turn_id)[-1]
+    assert done["text"] == "Undone: add task: Undo me from the chat +house"
+    assert done["mode"] == "builtin" and fake.requests == []  # a command: the model is not asked
+    assert world.repo_file("todo.txt") == before
+    log = run_git(world.repo, "log", "-1", "--format=%s").strip()
+    assert log == "undo: add task: Undo me from the chat +house (via discord)"

@@ -19,6 +19,7 @@ from shared.agent.intents import (
     ShowDueIntent,
     ShowTodayIntent,
     SuggestIntent,
+    UndoIntent,
     UnknownIntent,
     parse_intent,
 )
@@ -129,6 +130,10 @@ PHRASES: list[tuple[str, Intent]] = [
     # Confirmations, questions that need more, and what only the model can do.
     ("confirm a7k3m9qz", ConfirmIntent("a7k3m9qz", confirm=True)),
     ("cancel a7k3m9qz", ConfirmIntent("a7k3m9qz", confirm=False)),
+    ("undo that", UndoIntent()),
+    ("please undo the last change", UndoIntent()),
+    ("undo", UndoIntent()),
+    ("undo buying milk", UnknownIntent("undo buying milk")),
     ("add event dentist", ClarifyIntent("Which day? For example: add event friday 10-11 dentist")),
     ("how am I doing on my goals?", UnknownIntent("how am I doing on my goals?")),
     ("suggest a name for the cat", UnknownIntent("suggest a name for the cat")),

@@ -75,7 +75,7 @@ def test_add_done_by_autocomplete_done_button_and_undo(
     assert fake.wait_reply(again) == "That task is no longer open (done, edited or removed)."
 
     undone = ask(fake, "undo")
-    assert undone.startswith("Undone: undo: complete task")
+    assert undone.startswith("Undone: complete task: (A) 2026-11-20 Call the plumber")
     assert todo(world)[0] == SEED_FILES["todo.txt"].decode().splitlines()[0]
     wait_for(
         lambda: "undo: complete task" in run_git(world.repo, "log", "-3", "--format=%s"),

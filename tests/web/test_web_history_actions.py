@@ -49,7 +49,7 @@ def test_history_lists_changes_and_undoes_the_last(hx: HtmxClient, live_repo: Li
     undo = hx.post("/history/undo")
     body = undo.get_data(as_text=True)
     assert undo.status_code == 200, body
-    assert "undo: add task: Undo me please" in body
+    assert "Undone: add task: Undo me please" in body
     assert "Undo me please" not in live_repo.todo()
     # nothing left by the assistant that was not undone: the calendar event still is
     html = hx.client.get("/history").get_data(as_text=True)
