@@ -40,6 +40,8 @@ def test_task_lines_name_the_task_but_not_its_text(
     if log_format == "json":
         for line in lines:
             entry = json.loads(line)
+            if entry.get("task_id") != task_id and entry.get("request_id") == task_id:
+                continue  # a task this one sent (the sync after its commit) carries its id on
             assert entry["task_id"] == task_id and entry["task_name"] == APPLY, entry
     leaked = [line for line in worker.log().splitlines() if marker in line]
     assert leaked == []
