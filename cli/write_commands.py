@@ -1,4 +1,4 @@
-"""Subcommands that change the repo: add, done, archive, event add."""
+"""Subcommands that change the repo: add, done, edit, append, pri, del, archive, event add."""
 
 from __future__ import annotations
 
@@ -27,6 +27,29 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("line", type=_line_number, help="line number in todo.txt (see myorg tasks)")
     _local(p)
     p.set_defaults(handler=cmd_done)
+
+    p = sub.add_parser("edit", parents=[common], help="replace the task on LINE with TEXT")
+    p.add_argument("line", type=_line_number, help="line number in todo.txt")
+    p.add_argument("text", nargs="+", help="the whole new line, in todo.txt syntax")
+    _local(p)
+    p.set_defaults(handler=cmd_edit)
+
+    p = sub.add_parser("append", parents=[common], help="add TEXT to the end of the task on LINE")
+    p.add_argument("line", type=_line_number, help="line number in todo.txt")
+    p.add_argument("text", nargs="+", help="e.g. due:friday @phone")
+    _local(p)
+    p.set_defaults(handler=cmd_append)
+
+    p = sub.add_parser("pri", parents=[common], help="set the priority of the task on LINE")
+    p.add_argument("line", type=_line_number, help="line number in todo.txt")
+    p.add_argument("priority", help="a letter A-Z, or - to remove it")
+    _local(p)
+    p.set_defaults(handler=cmd_pri)
+
+    p = sub.add_parser("del", parents=[common], help="delete the task on LINE")
+    p.add_argument("line", type=_line_number, help="line number in todo.txt")
+    _local(p)
+    p.set_defaults(handler=cmd_del)
 
     p = sub.add_parser("archive", parents=[common], help="move done tasks to done.txt")
     _local(p)
@@ -97,24 +120,90 @@ def cmd_add(ctx: Context, args: argparse.Namespace) -> int:
     return _report(ctx, result, f"Added on line {result.data['line']}: {result.data['raw']}")
 
 
-def cmd_done(ctx: Context, args: argparse.Namespace) -> int:
-    from shared import operations as ops
+def task_at(ctx: Context, line: int) -> str:
+    """The text of the task on ``line`` now. It travels with the line number: if the file shifts
+    before the worker applies the change, the same task is changed, not whatever then sits on
+    that line."""
     from shared.todo_list import TaskNotFoundError, find_task
 
     doc = ctx.repo.read_doc(ctx.repo.layout.todo)
     try:
-        index = find_task(doc, args.line)
+        return doc.lines[find_task(doc, line)]
     except TaskNotFoundError as exc:
         raise CliError(str(exc)) from exc
-    # The text seen now travels with the line number: if the file shifts before the worker
-    # applies it, the same task is completed, not whatever then sits on that line.
-    op = ops.CompleteTask(line=args.line, raw=doc.lines[index], source="cli")
+
+
+def cmd_done(ctx: Context, args: argparse.Namespace) -> int:
+    from shared import operations as ops
+
+    op = ops.CompleteTask(line=args.line, raw=task_at(ctx, args.line), source="cli")
     result = run_operation(ctx, op, args.local)
     text = f"Done: {result.data['raw']}"
     if "next" in result.data:
         following = result.data["next"]
         text += f"\nNext occurrence on line {following['line']}: {following['raw']}"
     return _report(ctx, result, text)
+
+
+def _edit(ctx: Context, line: int, raw: str, new_text: str, local: bool) -> int:
+    from shared import operations as ops
+
+    if not new_text.strip():
+        raise CliError("the new text is empty (to remove a task, use myorg del)")
+    op = ops.EditTask(line=line, raw=raw, new_text=new_text, source="cli")
+    result = run_operation(ctx, op, local)
+    return _report(ctx, result, f"Line {result.data['line']}: {result.data['raw']}")
+
+
+def cmd_edit(ctx: Context, args: argparse.Namespace) -> int:
+    raw = task_at(ctx, args.line)
+    return _edit(ctx, args.line, raw, " ".join(args.text), args.local)
+
+
+#: Attributes a task has one of: appending one the task already has changes its value.
+_SINGLE_ATTRIBUTES = ("due", "t", "rec")
+
+
+def appended(raw: str, words: list[str]) -> str:
+    """``raw`` with ``words`` added at the end; ``due:``, ``t:`` and ``rec:`` the task already
+    has are changed in place instead (a second ``due:`` would be ignored: the first one counts).
+    """
+    from shared.todo import is_attribute, set_attribute
+
+    text = raw.rstrip()
+    has = {kv[0] for kv in map(is_attribute, text.split()) if kv}
+    extra = []
+    for word in " ".join(words).split():
+        kv = is_attribute(word)
+        if kv and kv[0] in _SINGLE_ATTRIBUTES and kv[0] in has:
+            text = set_attribute(text, kv[0], kv[1])
+        else:
+            extra.append(word)
+    return " ".join([text, *extra])
+
+
+def cmd_append(ctx: Context, args: argparse.Namespace) -> int:
+    raw = task_at(ctx, args.line)
+    return _edit(ctx, args.line, raw, appended(raw, args.text), args.local)
+
+
+def cmd_pri(ctx: Context, args: argparse.Namespace) -> int:
+    from shared import operations as ops
+
+    raw = task_at(ctx, args.line)
+    given = args.priority.strip().strip("()").upper()
+    priority = None if given in ("-", "NONE", "") else given
+    op = ops.PrioritizeTask(line=args.line, raw=raw, priority=priority, source="cli")
+    result = run_operation(ctx, op, args.local)
+    return _report(ctx, result, f"Line {result.data['line']}: {result.data['raw']}")
+
+
+def cmd_del(ctx: Context, args: argparse.Namespace) -> int:
+    from shared import operations as ops
+
+    op = ops.DeleteTask(line=args.line, raw=task_at(ctx, args.line), source="cli")
+    result = run_operation(ctx, op, args.local)
+    return _report(ctx, result, f"Deleted line {result.data['line']}: {result.data['raw']}")
 
 
 def cmd_archive(ctx: Context, args: argparse.Namespace) -> int:

@@ -92,6 +92,54 @@ def test_done_unblocks_the_parent_task(repo: Path) -> None:
     assert commits(repo) == 3
 
 
+PLUMBER = (
+    "(A) 2026-11-20 Call the plumber about the bathroom leak +house @phone due:2026-11-25 est:15m"
+)
+
+
+def changed_line_3(repo: Path, *args: str) -> tuple[str, str]:
+    """Run ``args``; the new line 3 and the commit's subject. Every other line is unchanged."""
+    before = todo_doc(repo)
+    done = run(repo, *args)
+    assert done.returncode == 0, done.stderr
+    after = todo_doc(repo)
+    assert before.lines[2] == PLUMBER
+    assert after.lines[:2] == before.lines[:2] and after.lines[3:] == before.lines[3:]
+    assert after.endings == before.endings
+    return after.lines[2], last_commit(repo)[0]
+
+
+def test_pri_sets_and_removes_the_priority(repo: Path) -> None:
+    line, subject = changed_line_3(repo, "pri", "3", "c")
+    assert line == PLUMBER.replace("(A)", "(C)", 1)
+    assert subject == f"set priority C: {PLUMBER} (via cli)"
+    done = run(repo, "pri", "3", "-")
+    assert done.returncode == 0, done.stderr
+    assert todo_doc(repo).lines[2] == PLUMBER.removeprefix("(A) ")
+
+
+def test_append_adds_words_and_changes_a_due_date_in_place(repo: Path) -> None:
+    line, subject = changed_line_3(repo, "append", "3", "due:fri", "@errands")
+    # Friday after Monday 2026-11-23; the one due: changed where it stood, the rest added.
+    assert line == PLUMBER.replace("due:2026-11-25", "due:2026-11-27") + " @errands"
+    assert subject.startswith(f"edit task: {PLUMBER} -> ")
+
+
+def test_edit_replaces_the_line_and_del_removes_it(repo: Path) -> None:
+    line, _ = changed_line_3(repo, "edit", "3", "(B) Call the plumber again due:tomorrow")
+    assert line == "(B) Call the plumber again due:2026-11-24"
+    count = len(todo_doc(repo).lines)
+    done = run(repo, "del", "3")
+    assert done.returncode == 0, done.stderr
+    assert "Deleted line 3: (B) Call the plumber again due:2026-11-24" in done.stdout
+    assert len(todo_doc(repo).lines) == count - 1
+    assert b"Call the plumber" not in (repo / "todo.txt").read_bytes()
+    assert last_commit(repo) == (
+        "delete task: (B) Call the plumber again due:2026-11-24 (via cli)",
+        ["todo.txt"],
+    )
+
+
 def test_archive_moves_done_lines_to_done_txt(repo: Path) -> None:
     todo_before = todo_doc(repo)
     done_before = (repo / "done.txt").read_bytes()
@@ -158,6 +206,11 @@ BAD = [
     (("done", "999"), "no task on line 999"),
     (("done", "1"), "no task on line 1"),
     (("done", "32"), "already done"),
+    (("pri", "3", "AB"), "invalid priority"),
+    (("pri", "32", "A"), "is done"),
+    (("edit", "3", "  "), "empty"),
+    (("del", "999"), "no task on line 999"),
+    (("append", "1", "x"), "no task on line 1"),
     (("add", "   "), "empty"),
     (("add", "Pay", "due:someday"), "not a date"),
     (("event", "add", "2026-13-45", "Party"), "not a date"),
