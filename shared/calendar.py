@@ -190,24 +190,6 @@ def parse_calendar(data: bytes) -> Calendar:
     return parse_calendar_doc(LineDoc.from_bytes(data))
 
 
-def index_day_lines(data: bytes) -> dict[str, list[tuple[int, str]]]:
-    """The lines that begin with a digit, by their first ten characters (a day line's date),
-    each with its line number: found without parsing them, to read a day of a large file."""
-    index: dict[str, list[tuple[int, str]]] = {}
-    for i, raw in enumerate(LineDoc.from_bytes(data).lines, 1):
-        head = raw.lstrip("\ufeff")[:10]
-        if head[:1].isdigit():
-            index.setdefault(head, []).append((i, raw))
-    return index
-
-
-def day_events(index: dict[str, list[tuple[int, str]]], day: date) -> list[Event]:
-    """``events_on(parse_calendar(data), day)`` from ``index_day_lines(data)``: only the
-    lines that begin with ``day``'s date are parsed."""
-    found = index.get(day.isoformat(), ())
-    return events_on(Calendar(tuple(parse_calendar_line(raw, i) for i, raw in found)), day)
-
-
 def parse_calendar_doc(doc: LineDoc) -> Calendar:
     return Calendar(tuple(parse_calendar_line(raw, i) for i, raw in enumerate(doc.lines, 1)))
 

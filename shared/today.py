@@ -8,7 +8,8 @@ from typing import Any
 
 from shared import queries
 from shared.assistant_config import AssistantConfig, parse_assistant_config
-from shared.calendar import Event, day_events, index_day_lines
+from shared.calendar import Event
+from shared.calendar_day_index import day_events, index_day_lines
 from shared.goals import Quarter, parse_goals, quarter_file
 from shared.org_repo import OrgRepo
 from shared.progress import goal_progress, stalled_projects
@@ -64,8 +65,10 @@ class TodayView:
 
         return {
             "date": self.now.date().isoformat(),
-            "events": [{"start": e.to_json()["start"], "end": e.to_json()["end"], "text": e.text}
-                       for e in self.events],
+            "events": [
+                {"start": e.to_json()["start"], "end": e.to_json()["end"], "text": e.text}
+                for e in self.events
+            ],
             "overdue": tasks(self.overdue),
             "due_today": tasks(self.due_today),
             "due_within": {str(n): tasks(ts) for n, ts in self.due_within.items()},

@@ -15,10 +15,8 @@ from shared.calendar import (
     Goal,
     OtherLine,
     current_event,
-    day_events,
     events_between,
     events_on,
-    index_day_lines,
     month_goal,
     parse_calendar,
     parse_calendar_line,
@@ -365,30 +363,6 @@ def test_parsing_text_lines_never_raises(lines: list[str]) -> None:
     for day in days:
         assert {e.line for e in events_on(cal, day)} <= {dl.line for dl in cal.day_lines}
     assert len(cal.entries) == len(LineDoc.from_bytes(data))
-
-
-_NEAR_MON = st.dates(MON - timedelta(days=2), MON + timedelta(days=2))
-_DAY_HEADS = [" w48 Mon  ", " w48 Mon ", " W48 mon  ", " w48  ", " w47 Tue  ", "", "-1"]
-
-
-@given(
-    st.lists(
-        st.one_of(
-            st.text(line_chars, max_size=30),
-            st.builds(
-                lambda bom, d, head, t: f"{bom}{d.isoformat()}{head}{t}",
-                st.sampled_from(["", "\ufeff", "\ufeff\ufeff"]),
-                _NEAR_MON,
-                st.sampled_from(_DAY_HEADS),
-                st.text(line_chars, max_size=30),
-            ),
-        )
-    ),
-    _NEAR_MON,
-)
-def test_one_day_parse_gives_that_days_events(lines: list[str], day: date) -> None:
-    data = "\n".join(lines).encode("utf-8", "surrogatepass")
-    assert day_events(index_day_lines(data), day) == events_on(parse_calendar(data), day)
 
 
 def test_five_years_parse(capsys: pytest.CaptureFixture[str]) -> None:
