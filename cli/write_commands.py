@@ -23,33 +23,23 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     _local(p)
     p.set_defaults(handler=cmd_add)
 
-    p = sub.add_parser("done", parents=[common], help="complete the task on LINE")
-    p.add_argument("line", type=_line_number, help="line number in todo.txt (see myorg tasks)")
-    _local(p)
-    p.set_defaults(handler=cmd_done)
-
-    p = sub.add_parser("edit", parents=[common], help="replace the task on LINE with TEXT")
-    p.add_argument("line", type=_line_number, help="line number in todo.txt")
-    p.add_argument("text", nargs="+", help="the whole new line, in todo.txt syntax")
-    _local(p)
-    p.set_defaults(handler=cmd_edit)
-
-    p = sub.add_parser("append", parents=[common], help="add TEXT to the end of the task on LINE")
-    p.add_argument("line", type=_line_number, help="line number in todo.txt")
-    p.add_argument("text", nargs="+", help="e.g. due:friday @phone")
-    _local(p)
-    p.set_defaults(handler=cmd_append)
-
-    p = sub.add_parser("pri", parents=[common], help="set the priority of the task on LINE")
-    p.add_argument("line", type=_line_number, help="line number in todo.txt")
-    p.add_argument("priority", help="a letter A-Z, or - to remove it")
-    _local(p)
-    p.set_defaults(handler=cmd_pri)
-
-    p = sub.add_parser("del", parents=[common], help="delete the task on LINE")
-    p.add_argument("line", type=_line_number, help="line number in todo.txt")
-    _local(p)
-    p.set_defaults(handler=cmd_del)
+    line_commands: list[tuple[str, str, Any, tuple[tuple[str, dict[str, Any]], ...]]] = [
+        ("done", "complete the task on LINE", cmd_done, ()),
+        ("edit", "replace the task on LINE with TEXT", cmd_edit,
+         (("text", {"nargs": "+", "help": "the whole new line, in todo.txt syntax"}),)),
+        ("append", "add TEXT to the end of the task on LINE", cmd_append,
+         (("text", {"nargs": "+", "help": "e.g. due:friday @phone"}),)),
+        ("pri", "set the priority of the task on LINE", cmd_pri,
+         (("priority", {"help": "a letter A-Z, or - to remove it"}),)),
+        ("del", "delete the task on LINE", cmd_del, ()),
+    ]  # fmt: skip
+    for name, summary, handler, arguments in line_commands:
+        p = sub.add_parser(name, parents=[common], help=summary)
+        p.add_argument("line", type=_line_number, help="line number in todo.txt (see myorg tasks)")
+        for argument, options in arguments:
+            p.add_argument(argument, **options)
+        _local(p)
+        p.set_defaults(handler=handler)
 
     p = sub.add_parser("archive", parents=[common], help="move done tasks to done.txt")
     _local(p)
@@ -160,31 +150,11 @@ def cmd_edit(ctx: Context, args: argparse.Namespace) -> int:
     return _edit(ctx, args.line, raw, " ".join(args.text), args.local)
 
 
-#: Attributes a task has one of: appending one the task already has changes its value.
-_SINGLE_ATTRIBUTES = ("due", "t", "rec")
-
-
-def appended(raw: str, words: list[str]) -> str:
-    """``raw`` with ``words`` added at the end; ``due:``, ``t:`` and ``rec:`` the task already
-    has are changed in place instead (a second ``due:`` would be ignored: the first one counts).
-    """
-    from shared.todo import is_attribute, set_attribute
-
-    text = raw.rstrip()
-    has = {kv[0] for kv in map(is_attribute, text.split()) if kv}
-    extra = []
-    for word in " ".join(words).split():
-        kv = is_attribute(word)
-        if kv and kv[0] in _SINGLE_ATTRIBUTES and kv[0] in has:
-            text = set_attribute(text, kv[0], kv[1])
-        else:
-            extra.append(word)
-    return " ".join([text, *extra])
-
-
 def cmd_append(ctx: Context, args: argparse.Namespace) -> int:
+    from shared.todo_edit import appended
+
     raw = task_at(ctx, args.line)
-    return _edit(ctx, args.line, raw, appended(raw, args.text), args.local)
+    return _edit(ctx, args.line, raw, appended(raw, " ".join(args.text)), args.local)
 
 
 def cmd_pri(ctx: Context, args: argparse.Namespace) -> int:

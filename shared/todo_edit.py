@@ -90,6 +90,26 @@ def edit_task(doc: LineDoc, index: int, new_text: str, today: date) -> int:
     return index
 
 
+#: Attributes a task has one of: appending one the task already has changes its value.
+_SINGLE_ATTRIBUTES = ("due", "t", "rec")
+
+
+def appended(raw: str, words: str) -> str:
+    """``raw`` with ``words`` added at the end; ``due:``, ``t:`` and ``rec:`` the task already
+    has are changed in place instead (a second ``due:`` would be ignored: the first one counts).
+    """
+    text = raw.rstrip()
+    has = {kv[0] for kv in map(is_attribute, text.split()) if kv}
+    extra = []
+    for word in words.split():
+        kv = is_attribute(word)
+        if kv and kv[0] in _SINGLE_ATTRIBUTES and kv[0] in has:
+            text = set_attribute(text, kv[0], kv[1])
+        else:
+            extra.append(word)
+    return " ".join([text, *extra])
+
+
 def delete_task(doc: LineDoc, index: int) -> str:
     raw = doc.lines[index]
     doc.delete(index)

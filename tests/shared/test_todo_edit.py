@@ -12,6 +12,7 @@ from shared.todo_edit import (
     MAX_TASK_CHARS,
     TaskEditError,
     add_task,
+    appended,
     archive_done,
     clean_text,
     complete_task,
@@ -188,3 +189,15 @@ def test_archive_with_nothing_done_changes_nothing() -> None:
     done = LineDoc.from_bytes(b"")
     assert archive_done(todo, done) == []
     assert todo.to_bytes() == b"open\n" and done.to_bytes() == b""
+
+
+def test_appended_changes_a_due_date_the_task_has_and_adds_the_rest() -> None:
+    raw = "(A) 2026-11-20 Call the plumber +house due:2026-11-25 est:15m   "
+    assert appended(raw, "due:fri @phone") == (
+        "(A) 2026-11-20 Call the plumber +house due:fri est:15m @phone"
+    )
+    assert appended("Call Ana t:2026-01-01", "t:mon rec:1w") == "Call Ana t:mon rec:1w"
+    assert appended("Call Ana", "due:fri") == "Call Ana due:fri"
+    assert appended("Read https://x.example/a:b", "see:notes") == (
+        "Read https://x.example/a:b see:notes"
+    )
