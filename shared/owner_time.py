@@ -14,14 +14,18 @@ def owner_zone(repo: OrgRepo, fallback: str) -> ZoneInfo:
     return zone(config, fallback)
 
 
-def local_stamp(iso: str, tz: ZoneInfo) -> str:
-    """``YYYY-MM-DD HH:MM`` in the owner's zone of an ISO time that carries its own offset (a
-    commit made by hand has the owner's, one made by a worker its host's); one without an
-    offset, or not a time at all, is shown as it is written."""
+def local_time(iso: str, tz: ZoneInfo) -> datetime | None:
+    """An ISO time in the owner's zone, when it carries its own offset (a commit made by hand
+    has the owner's, one made by a worker its host's); one without an offset as it is written;
+    None when it is not a time at all."""
     try:
         when = datetime.fromisoformat(iso)
     except ValueError:
-        return iso[:16].replace("T", " ")
-    if when.tzinfo is not None:
-        when = when.astimezone(tz)
-    return when.strftime("%Y-%m-%d %H:%M")
+        return None
+    return when.astimezone(tz) if when.tzinfo is not None else when
+
+
+def local_stamp(iso: str, tz: ZoneInfo, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """:func:`local_time` as ``fmt``; what is not a time is shown as it is written."""
+    when = local_time(iso, tz)
+    return iso[:16].replace("T", " ") if when is None else when.strftime(fmt)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import discord
@@ -15,6 +14,7 @@ from bot.client import AssistantBot
 from bot.embeds import BLUE, DESCRIPTION_MAX, esc, fit
 from bot.replies import followup
 from bot.services import BotServices
+from shared.owner_time import local_stamp
 from worker.history import HistoryEntry, list_history
 
 SHOWN = 15
@@ -22,11 +22,7 @@ SHOWN = 15
 
 def history_line(entry: HistoryEntry, zone: ZoneInfo) -> str:
     """One change; its time in the owner's zone (a worker's commit carries its host's offset)."""
-    try:
-        at = datetime.fromisoformat(entry.when)
-        when = f"{at.astimezone(zone) if at.tzinfo else at:%d %b %H:%M}"
-    except ValueError:
-        when = entry.when[:16]
+    when = local_stamp(entry.when, zone, "%d %b %H:%M")
     who = f"via {', '.join(entry.sources)}" if entry.by_assistant else f"by {entry.author}"
     mark = "↩️ " if entry.reverts else ""
     return f"`{entry.sha[:7]}` {when} — {mark}{esc(entry.subject[:150])} ({esc(who)})"
