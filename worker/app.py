@@ -18,6 +18,7 @@ from worker.inflight import LostTaskSweep
 from worker.lanes import AGENT_QUEUE, DEFAULT_QUEUE, REPO_QUEUE, TASK_ROUTES
 from worker.log_signals import install_log_signals
 from worker.pool_preload import install_pool_preload
+from worker.pool_watch import PoolWatch
 from worker.scheduler import beat_schedule
 
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -99,6 +100,7 @@ class OrgCelery(Celery):
         self.lane_state: dict[str, Any] = {}
         self.add_defaults(lambda: celery_config(self.settings))
         self.steps["consumer"].add(LostTaskSweep)
+        self.steps["consumer"].add(PoolWatch)
 
     @property
     def settings(self) -> Settings:

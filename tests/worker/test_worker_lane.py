@@ -178,3 +178,21 @@ def test_a_second_repo_worker_started_by_mistake_never_interleaves_writes(
     )
     assert min(got) > 0  # both really competed for the edits
     assert sum(ran) == 200
+
+
+def test_a_recycled_pool_process_is_replaced_at_once(
+    workers: WorkerFactory, world: GitWorld, client_app: OrgCelery
+) -> None:
+    """The pool process is replaced after every task here; each replacement used to wait, now
+    and then, for the pool's 5 s check (celery/celery#9588). Now a check runs every 0.1 s."""
+    workers.start(max_tasks_per_child="1")
+    waits = []
+    for i in range(8):
+        started = time.monotonic()
+        wait_applied(client_app, enqueue_operation(client_app, AddTask(text=f"cycle {i}")), 30)
+        waits.append(time.monotonic() - started)
+    print(f"edits through a pool replaced after each: longest wait {max(waits):.2f} s")
+    assert [line.rsplit(" ", 2)[-2:] for line in todo_lines(world)[-8:]] == [
+        ["cycle", str(i)] for i in range(8)
+    ]
+    assert max(waits) < 3.5  # without the check: 4-5 s whenever a replacement is missed
