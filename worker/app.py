@@ -19,6 +19,7 @@ from worker.lanes import AGENT_QUEUE, DEFAULT_QUEUE, REPO_QUEUE, TASK_ROUTES
 from worker.log_signals import install_log_signals
 from worker.pool_preload import install_pool_preload
 from worker.pool_watch import PoolWatch
+from worker.redis_transport import use_shared_client_transport
 from worker.scheduler import beat_schedule
 
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -136,3 +137,4 @@ def create_celery_app(settings: Settings | None = None) -> OrgCelery:
 app = create_celery_app()
 install_log_signals(lambda: app.settings)
 install_pool_preload()
+use_shared_client_transport()
