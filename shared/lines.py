@@ -8,7 +8,6 @@ none for a last line without one). Editing one line leaves every other byte unto
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 
 BOM = b"\xef\xbb\xbf"
@@ -66,10 +65,13 @@ class LineDoc:
     @property
     def newline(self) -> str:
         """The file's dominant line ending (``\\n`` for an empty file)."""
-        counts = Counter(e for e in self.endings if e)
-        if not counts:
+        endings = self.endings
+        lf, crlf = endings.count("\n"), endings.count("\r\n")  # C loops: this runs per insert
+        if lf != crlf:
+            return "\n" if lf > crlf else "\r\n"
+        if not lf:
             return "\n"
-        return counts.most_common(1)[0][0]
+        return "\n" if endings.index("\n") < endings.index("\r\n") else "\r\n"  # tie: first
 
     def replace(self, index: int, text: str) -> None:
         self.lines[index] = text

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from shared.lines import BOM, LineDoc, split_text
 
@@ -67,6 +71,15 @@ def test_replace_keeps_the_line_ending_and_bom() -> None:
 )
 def test_dominant_newline(data: bytes, newline: str) -> None:
     assert LineDoc.from_bytes(data).newline == newline
+
+
+@given(st.lists(st.sampled_from(["\n", "\r\n"]), max_size=12))
+def test_dominant_newline_is_the_most_common_ending_and_on_a_tie_the_first(
+    endings: list[str],
+) -> None:
+    data = "".join(f"l{i}{e}" for i, e in enumerate(endings)).encode() + b"last"
+    expected = Counter(endings).most_common(1)[0][0] if endings else "\n"
+    assert LineDoc.from_bytes(data).newline == expected
 
 
 def test_append_uses_the_files_line_ending() -> None:
