@@ -75,9 +75,9 @@ class OrgRepo:
     @property
     def _root_real(self) -> Path:
         real = self.memo.get("root_real")
-        if real is None:
+        if not isinstance(real, Path):
             real = self.memo["root_real"] = Path(os.path.realpath(self.root))
-        return Path(real)
+        return real
 
     def _stat_key(self, path: Path) -> tuple[int, int, int] | None:
         try:

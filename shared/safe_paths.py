@@ -12,10 +12,10 @@ class UnsafePathError(ValueError):
     """A path that points outside the repository, into ``.git``, or is otherwise refused."""
 
 
-def _plain(root_real: Path, pieces: list[str]) -> Path | None:
+def _plain(root_real: str, pieces: list[str]) -> str | None:
     """``root_real/pieces`` when no component below the root is a symlink (then it is its own
     real path, found with one ``lstat`` per existing component); None when one is."""
-    path = str(root_real)
+    path = root_real
     for piece in pieces:
         path = os.path.join(path, piece)
         try:
@@ -26,7 +26,7 @@ def _plain(root_real: Path, pieces: list[str]) -> Path | None:
             return None
         if stat.S_ISLNK(mode):
             return None
-    return Path(os.path.join(str(root_real), *pieces))
+    return os.path.join(root_real, *pieces)
 
 
 def resolve_inside(root: Path, rel: str, root_real: Path | None = None) -> Path:
@@ -50,12 +50,13 @@ def resolve_inside(root: Path, rel: str, root_real: Path | None = None) -> Path:
         raise UnsafePathError(f"'..' is not allowed: {rel!r}")
     if any(p.casefold().rstrip(". ") == ".git" for p in parts):
         raise UnsafePathError(f"the .git directory is off limits: {rel!r}")
-    root_real = root_real or Path(os.path.realpath(root))
+    # Plain strings from here: this runs for every file read and write of every edit.
+    base = str(root_real) if root_real is not None else os.path.realpath(root)
     pieces = [p for p in rel.replace("\\", "/").split("/") if p not in ("", ".")]
-    candidate = root_real.joinpath(*pieces)
-    real = _plain(root_real, pieces) or Path(os.path.realpath(candidate))
-    if real != root_real and root_real not in real.parents:
+    real = _plain(base, pieces) or os.path.realpath(os.path.join(base, *pieces))
+    inside = base.rstrip(os.sep) + os.sep
+    if real != base and not real.startswith(inside):
         raise UnsafePathError(f"path leaves the repository: {rel!r}")
-    if ".git" in real.relative_to(root_real).parts:
+    if ".git" in real[len(inside) :].split(os.sep):
         raise UnsafePathError(f"the .git directory is off limits: {rel!r}")
-    return real
+    return Path(real)
