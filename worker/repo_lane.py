@@ -12,7 +12,7 @@ import json
 import logging
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -24,7 +24,7 @@ from shared.org_repo import OrgRepo
 from shared.owner_time import owner_zone
 from shared.settings import Settings
 from worker import git_cmd
-from worker.changes import CHANGES_CHANNEL, publish_change
+from worker.changes import CHANGES_CHANNEL
 from worker.counters import APPLIED_KEY
 from worker.deliveries import guard_delivery
 from worker.git_sync import SYNC_BACKOFF_KEY, SYNC_REQUESTED_KEY, SYNC_TRAILING_KEY
@@ -45,6 +45,11 @@ class RepoLane:
     group: GroupCommit
     send_task: Any
     state: dict[str, Any]
+    #: Messages waiting in the repo queue when this task took the lock.
+    waiting_at_start: int = 0
+    #: Change events to publish, and edits to count, when the lock is released (same round trip).
+    outbox: list[str] = field(default_factory=list)
+    applied_count: int = 0
 
     def now(self) -> datetime:
         return datetime.now(owner_zone(self.org, self.settings.timezone))
@@ -55,18 +60,36 @@ class RepoLane:
         except redis.RedisError:
             return 0
 
+    def announce(self, event: dict[str, Any]) -> None:
+        """Publish ``event`` on the changes channel when the task leaves the lane."""
+        self.outbox.append(json.dumps(event, ensure_ascii=False))
+
     def announce_applied(self, event: dict[str, Any] | None) -> int:
-        """Publish an applied change and count it; returns the queue length. One round trip."""
-        pipe = self.redis.pipeline(transaction=False)
+        """Announce an applied change (``None``: nothing new) and count it; returns the queue
+        length read when the lock was taken."""
         if event is not None:
-            pipe.publish(CHANGES_CHANNEL, json.dumps(event, ensure_ascii=False))
-        pipe.incr(APPLIED_KEY)
-        pipe.llen(REPO_QUEUE)
+            self.announce(event)
+        self.applied_count += 1
+        return self.waiting_at_start
+
+    def queue_announcements(self, pipe: Any) -> None:
+        """Add the announcements to ``pipe`` (sent with the lock's release) and forget them."""
+        for payload in self.outbox:
+            pipe.publish(CHANGES_CHANNEL, payload)
+        if self.applied_count:
+            pipe.incr(APPLIED_KEY, self.applied_count)
+        self.outbox, self.applied_count = [], 0
+
+    def flush(self) -> None:
+        """Send the announcements now (before slow work such as a sync with the remote)."""
+        if not self.outbox and not self.applied_count:
+            return
+        pipe = self.redis.pipeline(transaction=False)
+        self.queue_announcements(pipe)
         try:
-            return int(pipe.execute()[-1])
+            pipe.execute()
         except redis.RedisError as exc:
-            log.warning("could not announce an applied change: %s", exc)
-            return 0
+            log.warning("could not announce a change: %s", exc)
 
     def commit_if_due(self, waiting: int | None = None) -> CommitInfo | None:
         """Group commit: commit pending edits when the lane is idle or the window is full.
@@ -93,15 +116,8 @@ class RepoLane:
                 info = self.group.commit(repo, check_head=True)
         self.state["head_checked"] = True
         if info is not None:
-            publish_change(
-                self.redis,
-                {
-                    "type": "committed",
-                    "commit": info.sha,
-                    "op_ids": info.op_ids,
-                    "files": info.files,
-                },
-            )
+            committed = {"commit": info.sha, "op_ids": info.op_ids, "files": info.files}
+            self.announce({"type": "committed", **committed})
             if sync:
                 self.request_sync()
         return info
@@ -155,7 +171,8 @@ def repo_lane(
     client: redis.Redis = app.redis
     guard_delivery(client, task_id, name, args, settings.max_deliveries, redelivered)
     lock = RepoLock(client, ttl_s=settings.repo_lock_ttl_s, wait_s=settings.repo_lock_wait_s)
-    lock.acquire()
+    (waiting,) = lock.acquire(also=lambda pipe: pipe.llen(REPO_QUEUE))
+    lane: RepoLane | None = None
     try:
         root = _ready_root(app)
         org = app.lane_state.get("org")
@@ -163,9 +180,12 @@ def repo_lane(
             org = app.lane_state["org"] = OrgRepo(root)
             app.lane_state["group"] = GroupCommit(org, settings)
         group = app.lane_state["group"]
-        yield RepoLane(settings, client, root, org, group, app.send_task, app.lane_state)
+        lane = RepoLane(
+            settings, client, root, org, group, app.send_task, app.lane_state, int(waiting or 0)
+        )
+        yield lane
     finally:
         try:
-            lock.release()
+            lock.release(also=lane.queue_announcements if lane is not None else None)
         except redis.RedisError as exc:
             log.warning("could not release the repo lock (it expires by itself): %s", exc)

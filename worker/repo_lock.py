@@ -12,10 +12,13 @@ import os
 import socket
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import redis
+from redis.client import Pipeline
 
 LOCK_KEY = "myorg:repo-lock"
 #: Tokens this process holds right now (a lock with this pid and another token is a leftover).
@@ -81,16 +84,28 @@ class RepoLock:
     key: str = LOCK_KEY
     _token: str | None = None
 
-    def acquire(self) -> None:
-        """Take the lock, waiting up to ``wait_s``; :class:`RepoBusyError` if still held then."""
+    def acquire(self, also: Callable[[Pipeline], object] | None = None) -> list[Any]:
+        """Take the lock, waiting up to ``wait_s``; :class:`RepoBusyError` if still held then.
+
+        ``also`` queues more commands on each attempt's round trip (a pipeline, not a
+        transaction); the replies of the attempt that took the lock are returned.
+        """
         token = make_token()
         deadline = time.monotonic() + self.wait_s
         pause = 0.005
+        replies: list[Any] = []
         while True:
-            if self.client.set(self.key, token, nx=True, px=int(self.ttl_s * 1000)):
+            if also is not None:
+                pipe = self.client.pipeline(transaction=False)
+                pipe.set(self.key, token, nx=True, px=int(self.ttl_s * 1000))
+                also(pipe)
+                taken, *replies = pipe.execute()
+            else:
+                taken = self.client.set(self.key, token, nx=True, px=int(self.ttl_s * 1000))
+            if taken:
                 self._token = token
                 _HELD_HERE.add(token)
-                return
+                return replies
             raw = self.client.get(self.key)
             holder = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
             if holder is not None and holder_is_dead(holder, _HELD_HERE):
@@ -102,12 +117,20 @@ class RepoLock:
             time.sleep(pause)
             pause = min(pause * 2, 0.1)
 
-    def release(self) -> None:
+    def release(self, also: Callable[[Pipeline], object] | None = None) -> None:
+        """Give the lock up; ``also`` queues commands to send before it, in the same round
+        trip."""
         token, self._token = self._token, None
         if token is None:
             return
         try:
-            self.client.eval(_RELEASE, 1, self.key, token)
+            if also is None:
+                self.client.eval(_RELEASE, 1, self.key, token)
+            else:
+                pipe = self.client.pipeline(transaction=False)
+                also(pipe)
+                pipe.eval(_RELEASE, 1, self.key, token)
+                pipe.execute()
         finally:
             _HELD_HERE.discard(token)
 

@@ -17,7 +17,7 @@ from celery.exceptions import Reject
 
 from shared.apply import apply_operation
 from shared.operations import OperationError, operation_from_dict
-from worker.changes import publish_alert, publish_change
+from worker.changes import publish_alert
 from worker.counters import count_outcome
 from worker.deliveries import PoisonTaskError
 from worker.git_cmd import GitError
@@ -117,6 +117,7 @@ def git_sync_task(self: Task, reason: str = "schedule") -> dict[str, Any]:
     def body(lane: RepoLane) -> dict[str, Any]:
         lane.sync_started(reason)
         lane.commit_now(sync=False)
+        lane.flush()  # tell the dashboards of the commit before talking to the remote
         report = sync_repo(lane, reason=reason)
         return {"ok": report.ok, **report.to_dict()}
 
@@ -133,7 +134,7 @@ def undo_last_change_task(self: Task, undo_id: str, source: str = "cli") -> dict
             undone = undo_last_change(lane, undo_id=undo_id, source=source)
         except UndoRefusedError as exc:
             return failure("undo_refused", str(exc))
-        publish_change(lane.redis, {"type": "undone", **undone.to_dict()})
+        lane.announce({"type": "undone", **undone.to_dict()})
         lane.request_sync()
         return {"ok": True, **undone.to_dict()}
 

@@ -111,6 +111,32 @@ def test_the_repo_lock_excludes_a_second_holder_and_breaks_a_dead_ones(
     assert make_token().count("|") == 4
 
 
+def test_the_repo_lock_carries_other_commands_in_its_round_trips(
+    redis_client: redis.Redis,
+) -> None:
+    """Commands riding on the lock's round trips: the replies are those of the attempt that took
+    the lock (not of one made while another holder had it), and the release sends them first."""
+    holder = RepoLock(redis_client, ttl_s=30, wait_s=0)
+    holder.acquire()
+    redis_client.delete("q")
+    redis_client.rpush("q", "a", "b")
+    waiter = RepoLock(redis_client, ttl_s=30, wait_s=5)
+    attempts: list[int] = []
+
+    def also(pipe: redis.client.Pipeline) -> None:
+        pipe.llen("q")
+        attempts.append(1)
+        if len(attempts) == 2:  # after a first attempt that found the lock held (queue: 2)
+            redis_client.delete("q")
+            holder.release()
+
+    assert waiter.acquire(also=also) == [0]
+    assert len(attempts) == 2
+    waiter.release(also=lambda pipe: pipe.set("sent-before-release", "1"))
+    assert redis_client.get("sent-before-release") == b"1"
+    assert redis_client.get("myorg:repo-lock") is None
+
+
 def test_a_task_redelivered_too_often_is_dropped_once(redis_client: redis.Redis) -> None:
     assert guard_delivery(redis_client, "t1", "x", [], 3, redelivered=False) == 0
     assert guard_delivery(redis_client, "t1", "x", [], 3, redelivered=True) == 1
