@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import base64
+import json
+import time
+
+import redis
 from kombu import Connection, Exchange, Queue
 
 from shared.settings import Settings
@@ -39,3 +44,72 @@ def test_messages_go_through_it_both_ways(redis_server: RedisServer) -> None:
                 got.append(message.payload["n"])
                 message.ack()
     assert got == [0, 1, 2]
+
+
+def _listen(url: str, pattern: str) -> tuple[redis.Redis, redis.client.PubSub]:
+    client = redis.Redis.from_url(url)
+    pubsub = client.pubsub()
+    pubsub.psubscribe(pattern)
+    assert pubsub.get_message(timeout=5)["type"] == "psubscribe"
+    return client, pubsub
+
+
+def _received(pubsub: redis.client.PubSub, count: int) -> list[dict[str, object]]:
+    got: list[dict[str, object]] = []
+    deadline = time.monotonic() + 10
+    while len(got) < count and time.monotonic() < deadline:
+        message = pubsub.get_message(ignore_subscribe_messages=True, timeout=0.5)
+        if message is not None:
+            envelope = json.loads(message["data"])
+            body = envelope["body"]
+            if envelope["properties"].get("body_encoding") == "base64":
+                body = base64.b64decode(body)
+            got.append(json.loads(body))
+    return got
+
+
+def test_fanout_publishes_reach_every_listener_without_waiting_for_replies(
+    redis_server: RedisServer,
+) -> None:
+    """What the worker's task events go through: sent on the channel's own connection, replies
+    read later; every message arrives, in order, and no reply is left behind for long."""
+    exchange = Exchange("fanout-check", type="fanout")
+    client, pubsub = _listen(redis_server.url, "/0.fanout-check*")
+    try:
+        with Connection(redis_server.url) as conn:
+            channel = conn.default_channel
+            with conn.Producer(channel) as producer:
+                for n in range(200):
+                    producer.publish({"n": n}, exchange=exchange, declare=[exchange],
+                                     serializer="json")
+                assert 0 < channel._unread <= 200  # sent; replies not all read
+                got = _received(pubsub, 200)
+                time.sleep(0.05)
+                producer.publish({"n": 200}, exchange=exchange, serializer="json")
+                assert channel._unread == 1  # the 200 replies, there by now, were read first
+                got += _received(pubsub, 1)
+    finally:
+        pubsub.close()
+        client.close()
+    assert [m["n"] for m in got] == list(range(201))
+
+
+def test_a_broken_fanout_connection_falls_back_to_kombus_publish(
+    redis_server: RedisServer,
+) -> None:
+    exchange = Exchange("fanout-broken", type="fanout")
+    client, pubsub = _listen(redis_server.url, "/0.fanout-broken*")
+    try:
+        with Connection(redis_server.url) as conn:
+            channel = conn.default_channel
+            with conn.Producer(channel) as producer:
+                producer.publish({"n": 0}, exchange=exchange, declare=[exchange],
+                                 serializer="json")
+                channel._fanout._sock.close()  # the socket goes away under the channel
+                producer.publish({"n": 1}, exchange=exchange, serializer="json")
+                producer.publish({"n": 2}, exchange=exchange, serializer="json")
+            got = _received(pubsub, 3)
+    finally:
+        pubsub.close()
+        client.close()
+    assert [m["n"] for m in got] == [0, 1, 2]
