@@ -19,6 +19,7 @@ from typing import Any
 
 import git
 import redis
+from celery.exceptions import SoftTimeLimitExceeded
 
 from shared.org_repo import OrgRepo
 from shared.owner_time import owner_zone
@@ -34,6 +35,11 @@ from worker.repo_doctor import prepare_repo, repair_repo, stale_git_locks
 from worker.repo_lock import RepoLock
 
 log = logging.getLogger(__name__)
+
+
+class LaneUnavailableError(RuntimeError):
+    """Redis did not answer while a task was entering the lane: nothing was applied, and the
+    task is to be handed back rather than failed (a hang can outlast the soft time limit)."""
 
 
 @dataclass
@@ -169,9 +175,12 @@ def repo_lane(
 ) -> Iterator[RepoLane]:
     settings: Settings = app.settings
     client: redis.Redis = app.redis
-    guard_delivery(client, task_id, name, args, settings.max_deliveries, redelivered)
     lock = RepoLock(client, ttl_s=settings.repo_lock_ttl_s, wait_s=settings.repo_lock_wait_s)
-    (waiting,) = lock.acquire(also=lambda pipe: pipe.llen(REPO_QUEUE))
+    try:
+        guard_delivery(client, task_id, name, args, settings.max_deliveries, redelivered)
+        (waiting,) = lock.acquire(also=lambda pipe: pipe.llen(REPO_QUEUE))
+    except (redis.RedisError, SoftTimeLimitExceeded) as exc:
+        raise LaneUnavailableError(f"Redis did not answer ({type(exc).__name__})") from exc
     lane: RepoLane | None = None
     try:
         root = _ready_root(app)

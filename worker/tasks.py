@@ -24,7 +24,7 @@ from worker.git_cmd import GitError
 from worker.git_sync import sync_repo
 from worker.history import UndoRefusedError, undo_last_change
 from worker.lanes import APPLY_OPERATION, COMMIT_PENDING, GIT_SYNC, UNDO_LAST_CHANGE
-from worker.repo_lane import RepoLane, repo_lane
+from worker.repo_lane import LaneUnavailableError, RepoLane, repo_lane
 from worker.repo_lock import RepoBusyError
 
 log = logging.getLogger(__name__)
@@ -47,7 +47,7 @@ def lane_for(task: Task, args: Any) -> Iterator[RepoLane]:
     try:
         with repo_lane(task.app, task.request.id, task.name, args, redelivered) as lane:
             yield lane
-    except RepoBusyError as exc:
+    except (RepoBusyError, LaneUnavailableError) as exc:
         log.warning("%s: %s; handing the task back", task.name, exc)
         raise Reject(str(exc), requeue=True) from exc
     except PoisonTaskError as exc:

@@ -7,21 +7,26 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import git
 import pytest
 import redis
+from celery.exceptions import Reject
 
 from shared.operations import AddTask
 from shared.org_repo import OrgRepo
 from shared.settings import Settings
 from worker import git_cmd
-from worker.app import celery_config
+from worker.app import celery_config, create_celery_app
 from worker.commit_message import OpRecord, ops_message, parse_ops, parse_reverts
 from worker.deliveries import PoisonTaskError, deliveries, guard_delivery
 from worker.group_commit import GroupCommit
+from worker.lanes import APPLY_OPERATION
+from worker.redis_server import free_port
 from worker.repo_doctor import prepare_repo
 from worker.repo_lock import RepoBusyError, RepoLock, make_token
+from worker.tasks import lane_for
 
 
 def settings(**values: object) -> Settings:
@@ -135,6 +140,25 @@ def test_the_repo_lock_carries_other_commands_in_its_round_trips(
     waiter.release(also=lambda pipe: pipe.set("sent-before-release", "1"))
     assert redis_client.get("sent-before-release") == b"1"
     assert redis_client.get("myorg:repo-lock") is None
+
+
+def test_a_task_that_cannot_reach_redis_is_handed_back_not_failed(tmp_path: Path) -> None:
+    """A Redis that does not answer while a task enters the lane (a hang can outlast the soft
+    time limit): the task goes back to the queue instead of failing, and nothing is written."""
+    app = create_celery_app(
+        settings(
+            redis_url=f"redis://127.0.0.1:{free_port()}/0",  # nothing listens there
+            org_repo_path=tmp_path / "org",
+            redis_socket_timeout_s=0.2,
+        )
+    )
+    request = SimpleNamespace(id="t1", delivery_info={"redelivered": True})
+    task = SimpleNamespace(app=app, name=APPLY_OPERATION, request=request)
+    with pytest.raises(Reject) as handed_back, lane_for(task, {}):  # type: ignore[arg-type]
+        pytest.fail("the lane was entered")
+    assert handed_back.value.requeue and "Redis did not answer" in str(handed_back.value.reason)
+    assert not (tmp_path / "org").exists()
+    app.close()
 
 
 def test_a_task_redelivered_too_often_is_dropped_once(redis_client: redis.Redis) -> None:
