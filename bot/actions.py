@@ -49,7 +49,7 @@ def apply_blocking(services: BotServices, op: Operation) -> Outcome:
     except QueueUnavailableError as exc:
         return Outcome("failed", f"Not saved: {exc}.")
     try:
-        applied = wait_applied(services.celery, task_id, services.apply_wait_s)
+        applied = wait_applied(services.celery, task_id, services.apply_wait_s, op)
     except OperationError as exc:
         return Outcome("refused", f"Nothing changed: {exc}.")
     except (ResultTimeoutError, QueueUnavailableError):

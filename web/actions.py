@@ -46,14 +46,15 @@ def submit(op: Operation) -> Outcome:
         task_id = enqueue_operation(svc.celery, op)
     except QueueUnavailableError as exc:
         return Outcome("failed", _sentence(str(exc)))
-    return check(task_id, svc.action_wait_s)
+    return check(task_id, svc.action_wait_s, op)
 
 
-def check(task_id: str, timeout: float) -> Outcome:
-    """The state of a queued change, waiting at most ``timeout`` seconds for it."""
+def check(task_id: str, timeout: float, op: Operation | None = None) -> Outcome:
+    """The state of a queued change, waiting at most ``timeout`` seconds for it (``op``: the
+    change, sent again if the worker could not finish it)."""
     svc = services()
     try:
-        applied = wait_applied(svc.celery, task_id, timeout)
+        applied = wait_applied(svc.celery, task_id, timeout, op)
     except OperationError as exc:
         return Outcome("failed", _sentence(str(exc)), task_id=task_id)
     except ResultTimeoutError:

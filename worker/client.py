@@ -7,6 +7,8 @@ the repository itself.
 
 from __future__ import annotations
 
+import logging
+import time
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -14,6 +16,7 @@ from typing import Any
 import kombu.exceptions
 import redis
 from celery import Celery
+from celery.exceptions import SoftTimeLimitExceeded, TimeLimitExceeded, WorkerLostError
 from celery.exceptions import TimeoutError as CeleryTimeoutError
 from celery.result import AsyncResult
 
@@ -22,6 +25,8 @@ from worker.changes import ALERTS_CHANNEL, CHANGES_CHANNEL
 from worker.inflight import remember
 from worker.lanes import APPLY_OPERATION, GIT_SYNC, REPO_QUEUE, UNDO_LAST_CHANGE
 
+log = logging.getLogger(__name__)
+
 __all__ = [
     "ALERTS_CHANNEL",
     "CHANGES_CHANNEL",
@@ -29,6 +34,7 @@ __all__ = [
     "QueueUnavailableError",
     "ResultTimeoutError",
     "TaskFailedError",
+    "TaskInterruptedError",
     "apply_via_queue",
     "enqueue_operation",
     "enqueue_sync",
@@ -57,6 +63,17 @@ class ResultTimeoutError(TimeoutError):
 
 class TaskFailedError(RuntimeError):
     """The task failed in the worker (a bug or an unexpected error, not bad input)."""
+
+
+class TaskInterruptedError(TaskFailedError):
+    """The worker ran out of time or lost its process while running the task: whether the
+    change was applied is unknown. An operation can simply be sent again (see
+    :func:`wait_applied`): its id makes sure it is applied once."""
+
+
+#: How a task the worker could not finish ends: a time limit (a Redis or git hang can outlast
+#: it, even after the change was applied) or a pool process that died.
+_INTERRUPTED = (SoftTimeLimitExceeded, TimeLimitExceeded, WorkerLostError)
 
 
 @dataclass(frozen=True)
@@ -112,6 +129,10 @@ def wait_task(app: Celery, task_id: str, timeout: float) -> dict[str, Any]:
         raise QueueUnavailableError(
             f"the task queue is unreachable ({type(exc).__name__})"
         ) from exc
+    except _INTERRUPTED as exc:
+        raise TaskInterruptedError(
+            f"the worker could not finish the change ({type(exc).__name__})"
+        ) from exc
     except Exception as exc:
         raise TaskFailedError(f"the change failed in the worker: {exc}") from exc
     if not isinstance(value, dict):
@@ -119,9 +140,24 @@ def wait_task(app: Celery, task_id: str, timeout: float) -> dict[str, Any]:
     return value
 
 
-def wait_applied(app: Celery, task_id: str, timeout: float) -> Applied:
-    """Wait for an ``apply_operation`` task; :class:`OperationError` for bad input."""
-    value = wait_task(app, task_id, timeout)
+def wait_applied(
+    app: Celery, task_id: str, timeout: float, op: Operation | None = None
+) -> Applied:
+    """Wait for an ``apply_operation`` task; :class:`OperationError` for bad input.
+
+    With ``op`` (the operation the task carries), a task the worker could not finish is
+    answered by sending ``op`` once more and waiting for that: it is applied once either way
+    (its result then says ``duplicate`` if the first attempt had applied it).
+    """
+    started = time.monotonic()
+    try:
+        value = wait_task(app, task_id, timeout)
+    except TaskInterruptedError:
+        if op is None:
+            raise
+        log.warning("task %s could not finish; sending operation %s again", task_id, op.op_id)
+        remaining = max(1.0, timeout - (time.monotonic() - started))
+        return wait_applied(app, enqueue_operation(app, op), remaining)
     if not value.get("ok"):
         if value.get("error_kind") == "operation_error":
             raise OperationError(value.get("error", "invalid operation"))
@@ -135,7 +171,7 @@ def wait_result(app: Celery, task_id: str, timeout: float) -> OpResult:
 
 def apply_via_queue(app: Celery, op: Operation, timeout: float = 10.0) -> Applied:
     """Enqueue and wait: what a CLI command or a web form does."""
-    return wait_applied(app, enqueue_operation(app, op), timeout)
+    return wait_applied(app, enqueue_operation(app, op), timeout, op)
 
 
 def repo_worker_available(app: Celery, timeout: float = 1.0) -> bool:

@@ -9,12 +9,19 @@ from pathlib import Path
 
 import pytest
 import redis
+from celery.exceptions import SoftTimeLimitExceeded
 
 from shared.operations import AddTask, CompleteTask, OperationError
 from tests.worker.worker_harness import SEED_FILES, GitWorld, WorkerFactory, run_git, wait_until
 from worker.app import OrgCelery
 from worker.changes import CHANGES_CHANNEL
-from worker.client import enqueue_operation, repo_worker_available, wait_applied, wait_result
+from worker.client import (
+    TaskInterruptedError,
+    enqueue_operation,
+    repo_worker_available,
+    wait_applied,
+    wait_result,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -196,3 +203,27 @@ def test_a_recycled_pool_process_is_replaced_at_once(
         ["cycle", str(i)] for i in range(8)
     ]
     assert max(waits) < 3.5  # without the check: 4-5 s whenever a replacement is missed
+
+
+def test_an_edit_whose_worker_ran_out_of_time_is_sent_again_and_applied_once(
+    workers: WorkerFactory, world: GitWorld, client_app: OrgCelery
+) -> None:
+    """A task that hit its time limit (storing its result hung on Redis, say) has an unknown
+    outcome: the caller that holds the operation sends it again; its id makes it apply once."""
+    workers.start()
+    op = AddTask(text="Book the dentist", source="web")
+    first = wait_applied(client_app, enqueue_operation(client_app, op), 30)
+    # What Celery stores when a time limit ends the task: a failure, though it was applied.
+    lost = "interrupted-task"
+    client_app.backend.mark_as_failure(lost, SoftTimeLimitExceeded())
+    with pytest.raises(TaskInterruptedError, match="could not finish"):
+        wait_applied(client_app, lost, 10)
+    again = wait_applied(client_app, lost, 30, op)
+    assert not first.result.duplicate and again.result.duplicate
+    assert sum(line.endswith(" Book the dentist") for line in todo_lines(world)) == 1
+    # Never applied before: the second sending applies it.
+    fresh = AddTask(text="Renew the car insurance", source="web")
+    client_app.backend.mark_as_failure("interrupted-before-applying", SoftTimeLimitExceeded())
+    applied = wait_applied(client_app, "interrupted-before-applying", 30, fresh)
+    assert not applied.result.duplicate
+    assert todo_lines(world)[-1].endswith(" Renew the car insurance")
