@@ -24,6 +24,7 @@ URL and everything that reads it (Flower's broker page, the worker's banner) sta
 
 from __future__ import annotations
 
+import contextlib
 import os
 from typing import Any
 
@@ -40,6 +41,7 @@ MAX_UNREAD = 1000
 class Channel(kombu_redis.Channel):
     _shared_client: Any = None
     _fanout: Any = None  # a redis Connection of this channel's own, for fanout publishes
+    _fanout_pool: Any = None
     _fanout_pid = 0
     _unread = 0  # PUBLISH replies not read yet
 
@@ -68,12 +70,17 @@ class Channel(kombu_redis.Channel):
             super()._put_fanout(exchange, message, routing_key, **kwargs)
 
     def _fanout_connection(self) -> Any:
-        if self._fanout is None or self._fanout_pid != os.getpid():
-            # A forked child must not share its parent's socket: it makes its own.
-            pool = self.pool
-            self._fanout = pool.connection_class(**pool.connection_kwargs)
-            self._fanout_pid, self._unread = os.getpid(), 0
-        return self._fanout
+        """The connection for fanout publishes: taken from the channel's pool (so that closing
+        the pool closes it) and kept; a forked child or a new pool takes another."""
+        pool = self.pool
+        connection = self._fanout
+        if connection is None or self._fanout_pid != os.getpid() or self._fanout_pool is not pool:
+            self._drop_fanout()
+            connection = self._fanout = pool.get_connection()
+            self._fanout_pool, self._fanout_pid, self._unread = pool, os.getpid(), 0
+        elif not connection.is_connected:  # disconnected by its pool: nothing left to read
+            self._unread = 0
+        return connection
 
     def _read_replies(self, connection: Any, wait: bool) -> None:
         """Read the replies that have arrived (all of them when ``wait``)."""
@@ -84,9 +91,13 @@ class Channel(kombu_redis.Channel):
                 raise reply
 
     def _drop_fanout(self) -> None:
-        connection, self._fanout, self._unread = self._fanout, None, 0
-        if connection is not None and self._fanout_pid == os.getpid():
-            connection.disconnect()
+        connection, pool = self._fanout, self._fanout_pool
+        self._fanout, self._fanout_pool, self._unread = None, None, 0
+        if connection is None or self._fanout_pid != os.getpid():
+            return  # a parent's connection, in a forked child: not ours to close
+        connection.disconnect()  # unread replies must not reach the pool's next user
+        with contextlib.suppress(Exception):
+            pool.release(connection)
 
     def close(self) -> None:
         self._drop_fanout()

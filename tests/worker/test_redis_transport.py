@@ -88,6 +88,8 @@ def test_fanout_publishes_reach_every_listener_without_waiting_for_replies(
                 producer.publish({"n": 200}, exchange=exchange, serializer="json")
                 assert channel._unread == 1  # the 200 replies, there by now, were read first
                 got += _received(pubsub, 1)
+                fanout = channel._fanout
+        assert channel._fanout is None and not fanout.is_connected  # closed with its channel
     finally:
         pubsub.close()
         client.close()
