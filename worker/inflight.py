@@ -19,9 +19,10 @@ import time
 from typing import Any
 
 import redis
-from celery import Celery, bootsteps
+from celery import Celery
 
 from worker.lanes import REPO_QUEUE
+from worker.timer_step import RepeatingStep
 
 log = logging.getLogger(__name__)
 
@@ -102,18 +103,12 @@ def sweep_interval(redelivery_sweep_s: float) -> float:
     return max(2.0, 5 * redelivery_sweep_s)
 
 
-class LostTaskSweep(bootsteps.StartStopStep):
+class LostTaskSweep(RepeatingStep):
     """Consumer step of a worker that consumes the repo queue: sweep the ledger now and then.
 
     One sweep runs at a time across workers (an expiring Redis lock), so two workers never send
     the same lost message twice over.
     """
-
-    requires = ("celery.worker.consumer.tasks:Tasks",)
-
-    def __init__(self, parent: Any, **kwargs: Any) -> None:
-        super().__init__(parent, **kwargs)
-        self.tref: Any = None
 
     def start(self, parent: Any) -> None:
         app = parent.app
@@ -124,19 +119,8 @@ class LostTaskSweep(bootsteps.StartStopStep):
         grace = float(settings.visibility_timeout_s)
 
         def sweep() -> None:
-            try:
-                client = app.redis
-                if client.set(SWEEP_LOCK_KEY, "1", nx=True, px=int(interval * 1000)):
-                    resend_lost(app, client, grace)
-            except Exception as exc:  # a sweep must never take the worker down
-                log.warning("in-flight sweep failed: %s", exc)
+            client = app.redis
+            if client.set(SWEEP_LOCK_KEY, "1", nx=True, px=int(interval * 1000)):
+                resend_lost(app, client, grace)
 
-        sweep()
-        self.tref = parent.timer.call_repeatedly(interval, sweep)
-
-    def stop(self, parent: Any) -> None:
-        if self.tref is not None:
-            self.tref.cancel()
-            self.tref = None
-
-    shutdown = stop
+        self.repeat(parent, interval, sweep, "in-flight sweep", now=True)

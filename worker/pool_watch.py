@@ -12,41 +12,17 @@ lane runs nothing: measured here, a 4.8 s stall in the repo lane every 1,000 tas
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
-from celery import bootsteps
-
-log = logging.getLogger(__name__)
+from worker.timer_step import RepeatingStep
 
 INTERVAL_S = 0.1
 
 
-class PoolWatch(bootsteps.StartStopStep):
+class PoolWatch(RepeatingStep):
     """Consumer step: check for exited pool processes every :data:`INTERVAL_S` seconds."""
-
-    requires = ("celery.worker.consumer.tasks:Tasks",)
-
-    def __init__(self, parent: Any, **kwargs: Any) -> None:
-        super().__init__(parent, **kwargs)
-        self.tref: Any = None
 
     def start(self, parent: Any) -> None:
         maintain = getattr(parent.pool, "maintain_pool", None)
-        if maintain is None:  # solo and thread pools have no processes to replace
-            return
-
-        def check() -> None:
-            try:
-                maintain()
-            except Exception as exc:  # the pool's own timer still runs; never stop the worker
-                log.warning("pool check failed: %s", exc)
-
-        self.tref = parent.timer.call_repeatedly(INTERVAL_S, check)
-
-    def stop(self, parent: Any) -> None:
-        if self.tref is not None:
-            self.tref.cancel()
-            self.tref = None
-
-    shutdown = stop
+        if maintain is not None:  # solo and thread pools have no processes to replace
+            self.repeat(parent, INTERVAL_S, maintain, "pool check")

@@ -60,12 +60,6 @@ class RepoLane:
     def now(self) -> datetime:
         return datetime.now(owner_zone(self.org, self.settings.timezone))
 
-    def queue_length(self) -> int:
-        try:
-            return int(self.redis.llen(REPO_QUEUE))
-        except redis.RedisError:
-            return 0
-
     def announce(self, event: dict[str, Any]) -> None:
         """Publish ``event`` on the changes channel when the task leaves the lane."""
         self.outbox.append(json.dumps(event, ensure_ascii=False))
@@ -97,14 +91,12 @@ class RepoLane:
         except redis.RedisError as exc:
             log.warning("could not announce a change: %s", exc)
 
-    def commit_if_due(self, waiting: int | None = None) -> CommitInfo | None:
+    def commit_if_due(self, waiting: int) -> CommitInfo | None:
         """Group commit: commit pending edits when the lane is idle or the window is full.
 
-        ``waiting``: the queue length, when the caller just read it. A sync with the remote is
+        ``waiting``: the queue length (see :meth:`announce_applied`). A sync with the remote is
         requested only when the lane is idle, after a burst.
         """
-        if waiting is None:
-            waiting = self.queue_length()
         if not self.group.due(waiting, time.time()):
             return None
         return self.commit_now(sync=waiting == 0)

@@ -93,15 +93,12 @@ class RepoLock:
         token = make_token()
         deadline = time.monotonic() + self.wait_s
         pause = 0.005
-        replies: list[Any] = []
         while True:
+            pipe = self.client.pipeline(transaction=False)
+            pipe.set(self.key, token, nx=True, px=int(self.ttl_s * 1000))
             if also is not None:
-                pipe = self.client.pipeline(transaction=False)
-                pipe.set(self.key, token, nx=True, px=int(self.ttl_s * 1000))
                 also(pipe)
-                taken, *replies = pipe.execute()
-            else:
-                taken = self.client.set(self.key, token, nx=True, px=int(self.ttl_s * 1000))
+            taken, *replies = pipe.execute()
             if taken:
                 self._token = token
                 _HELD_HERE.add(token)
@@ -124,13 +121,11 @@ class RepoLock:
         if token is None:
             return
         try:
-            if also is None:
-                self.client.eval(_RELEASE, 1, self.key, token)
-            else:
-                pipe = self.client.pipeline(transaction=False)
+            pipe = self.client.pipeline(transaction=False)
+            if also is not None:
                 also(pipe)
-                pipe.eval(_RELEASE, 1, self.key, token)
-                pipe.execute()
+            pipe.eval(_RELEASE, 1, self.key, token)
+            pipe.execute()
         finally:
             _HELD_HERE.discard(token)
 

@@ -7,7 +7,7 @@ import json
 import time
 
 import redis
-from kombu import Connection, Exchange, Queue
+from kombu import Connection, Exchange, Producer, Queue
 
 from shared.settings import Settings
 from worker.app import create_celery_app
@@ -68,6 +68,10 @@ def _received(pubsub: redis.client.PubSub, count: int) -> list[dict[str, object]
     return got
 
 
+def _publish(producer: Producer, exchange: Exchange, n: int) -> None:
+    producer.publish({"n": n}, exchange=exchange, declare=[exchange], serializer="json")
+
+
 def test_fanout_publishes_reach_every_listener_without_waiting_for_replies(
     redis_server: RedisServer,
 ) -> None:
@@ -80,12 +84,11 @@ def test_fanout_publishes_reach_every_listener_without_waiting_for_replies(
             channel = conn.default_channel
             with conn.Producer(channel) as producer:
                 for n in range(200):
-                    producer.publish({"n": n}, exchange=exchange, declare=[exchange],
-                                     serializer="json")
+                    _publish(producer, exchange, n)
                 assert 0 < channel._unread <= 200  # sent; replies not all read
                 got = _received(pubsub, 200)
                 time.sleep(0.05)
-                producer.publish({"n": 200}, exchange=exchange, serializer="json")
+                _publish(producer, exchange, 200)
                 assert channel._unread == 1  # the 200 replies, there by now, were read first
                 got += _received(pubsub, 1)
                 fanout = channel._fanout
@@ -105,11 +108,10 @@ def test_a_broken_fanout_connection_falls_back_to_kombus_publish(
         with Connection(redis_server.url) as conn:
             channel = conn.default_channel
             with conn.Producer(channel) as producer:
-                producer.publish({"n": 0}, exchange=exchange, declare=[exchange],
-                                 serializer="json")
+                _publish(producer, exchange, 0)
                 channel._fanout._sock.close()  # the socket goes away under the channel
-                producer.publish({"n": 1}, exchange=exchange, serializer="json")
-                producer.publish({"n": 2}, exchange=exchange, serializer="json")
+                _publish(producer, exchange, 1)
+                _publish(producer, exchange, 2)
             got = _received(pubsub, 3)
     finally:
         pubsub.close()
